@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file gomem/allocator.h — the range (offset) allocator.
+ *
+ * A range allocator hands out offsets in [0, size) and takes back any
+ * sub-range of what it handed out. It owns no memory: it is the bookkeeping
+ * that a chunk (gomem/chunk.h) puts over real bytes, and it can equally
+ * manage a GPU heap, a file or a ring of slots.
+ *
+ * Policy depends on the strategy (gomem/common.h):
+ * - treap: address-ordered first fit. alloc(n) returns the lowest offset at
+ *   which n free bytes start. It is complete: it succeeds whenever any free
+ *   block is large enough. Each operation costs expected O(log b) for b
+ *   free blocks, whatever the pattern of sizes and offsets.
+ * - avl: best fit. alloc(n) takes the smallest free block of at least n
+ *   bytes (the lowest offset among equal sizes) and returns its start.
+ *   Worst-case O(log b).
+ * Both carve from the start of the chosen block, and both merge a freed
+ * range with free neighbours on both sides, so free blocks never touch.
+ *
+ * Memory: the allocator's own bookkeeping grows with the number of free
+ * blocks and is reused, so steady-state alloc/free calls do not call malloc.
+ *
+ * Threads: one thread at a time per allocator, including for the const
+ * functions while another thread modifies it.
+ */
+#ifndef GOMEM_ALLOCATOR_H
+#define GOMEM_ALLOCATOR_H
+
+#include <gomem/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A range allocator over [0, size). Opaque. */
+typedef struct gomem_allocator gomem_allocator;
+
+/**
+ * Create a range allocator over [0, @p size), all free.
+ *
+ * @param size  number of units (usually bytes) to manage; must be > 0.
+ * @param s     the free-block index, or GOMEM_STRATEGY_DEFAULT.
+ * @return the allocator, owned by the caller (gomem_allocator_destroy), or
+ * NULL with errno = EINVAL (size 0, @p s not a strategy), ENOTSUP (@p s not
+ * built into this library) or ENOMEM.
+ */
+GOMEM_API gomem_allocator *gomem_allocator_new(size_t size, gomem_strategy s);
+
+/**
+ * The same as gomem_allocator_new, with a status code instead of errno.
+ *
+ * @param[out] out  receives the allocator; untouched on error.
+ * @return GOMEM_OK; GOMEM_ERR_INVALID (size 0, @p out NULL, @p s not a
+ * strategy); GOMEM_ERR_UNSUPPORTED (@p s not built); GOMEM_ERR_NOMEM.
+ */
+GOMEM_API int gomem_allocator_create(size_t size, gomem_strategy s, gomem_allocator **out);
+
+/** Destroy @p a and its bookkeeping. NULL is a no-op. */
+GOMEM_API void gomem_allocator_destroy(gomem_allocator *a);
+
+/**
+ * Allocate @p size units.
+ *
+ * @param[out] offset  receives the start of the range; untouched on error.
+ * @return GOMEM_OK; GOMEM_ERR_INVALID (@p a or @p offset NULL, size 0);
+ * GOMEM_ERR_NOMEM (no free block of @p size units, or the bookkeeping could
+ * not grow). On error the allocator is unchanged.
+ */
+GOMEM_API int gomem_allocator_alloc(gomem_allocator *a, size_t size, size_t *offset);
+
+/**
+ * Give back [@p offset, @p offset + @p size). The range may be any part of
+ * what is allocated: part of one allocation, or several adjacent ones. It
+ * merges with free neighbours on both sides.
+ *
+ * @return GOMEM_OK; GOMEM_ERR_INVALID when @p a is NULL, @p size is 0, the
+ * range overflows or passes the end, or any byte of it is already free
+ * (double free, or a range overlapping free space); GOMEM_ERR_NOMEM when
+ * freeing from the middle of an allocation needs bookkeeping that could not
+ * be had. On error the allocator is unchanged. The check costs O(log b).
+ */
+GOMEM_API int gomem_allocator_free(gomem_allocator *a, size_t offset, size_t size);
+
+/**
+ * Tell where gomem_allocator_alloc(@p a, @p size) would put a range,
+ * without taking it (Go's Find).
+ *
+ * @param[out] offset  receives the offset; untouched on error.
+ * @return GOMEM_OK; GOMEM_ERR_INVALID (@p a or @p offset NULL, size 0);
+ * GOMEM_ERR_NOMEM (nothing fits).
+ */
+GOMEM_API int gomem_allocator_find(const gomem_allocator *a, size_t size, size_t *offset);
+
+/** @return the size the allocator manages; 0 for NULL. */
+GOMEM_API size_t gomem_allocator_size(const gomem_allocator *a);
+
+/** @return the number of free units (O(1)); 0 for NULL. */
+GOMEM_API size_t gomem_allocator_free_size(const gomem_allocator *a);
+
+/** @return the number of free blocks (O(1)); 0 for NULL. */
+GOMEM_API size_t gomem_allocator_free_blocks(const gomem_allocator *a);
+
+/** Make everything free again, keeping the size. NULL is a no-op. */
+GOMEM_API void gomem_allocator_reset(gomem_allocator *a);
+
+/**
+ * Re-initialize @p a over [0, @p size), all free (Go's Init). Allocations
+ * made before are forgotten.
+ *
+ * @return GOMEM_OK; GOMEM_ERR_INVALID (@p a NULL, size 0), allocator unchanged.
+ */
+GOMEM_API int gomem_allocator_init(gomem_allocator *a, size_t size);
+
+/**
+ * Call @p fn for every free block in increasing offset order. @p fn must not
+ * modify the allocator. It returns 0 to go on, anything else to stop.
+ *
+ * @return 0 when every block was visited, the value @p fn stopped with,
+ * or GOMEM_ERR_INVALID when @p a or @p fn is NULL.
+ */
+GOMEM_API int gomem_allocator_foreach_free(const gomem_allocator *a,
+                                           int (*fn)(size_t offset, size_t size, void *ctx),
+                                           void *ctx);
+
+/**
+ * @return the strategy @p a was built with (never GOMEM_STRATEGY_DEFAULT),
+ * or GOMEM_STRATEGY_DEFAULT for NULL.
+ */
+GOMEM_API gomem_strategy gomem_allocator_strategy(const gomem_allocator *a);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GOMEM_ALLOCATOR_H */

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file gomem/chunk.h — one region of real memory carved by a range allocator.
+ *
+ * A chunk is Go's MemoryAllocator: a contiguous region of `size` bytes and a
+ * gomem_allocator over it. gomem_chunk_malloc hands out pieces of the
+ * region; gomem_chunk_free takes back any sub-range of them by pointer.
+ *
+ * Where the bytes come from is fixed at build time: the heap (default,
+ * 64-byte aligned), anonymous mmap (`-Dmmap=true`, page aligned), with
+ * transparent huge pages advised (`-Dthp=true`, best effort).
+ *
+ * Pieces carry no header, so a piece of n bytes costs n bytes, and pieces
+ * are not aligned beyond what the sizes asked for imply: allocate multiples
+ * of your alignment to keep it.
+ *
+ * Threads: one thread at a time per chunk.
+ */
+#ifndef GOMEM_CHUNK_H
+#define GOMEM_CHUNK_H
+
+#include <gomem/common.h>
+#include <gomem/allocator.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A region of memory and its range allocator. Opaque. */
+typedef struct gomem_chunk gomem_chunk;
+
+/**
+ * Create a chunk of @p size bytes managed with strategy @p s.
+ *
+ * @return the chunk, owned by the caller (gomem_chunk_destroy), or NULL with
+ * errno = EINVAL (size 0, @p s not a strategy), ENOTSUP (@p s not built) or
+ * ENOMEM.
+ */
+GOMEM_API gomem_chunk *gomem_chunk_new(size_t size, gomem_strategy s);
+
+/** Release the chunk and its memory; pointers into it die. NULL is a no-op. */
+GOMEM_API void gomem_chunk_destroy(gomem_chunk *c);
+
+/**
+ * Allocate @p size bytes from the chunk.
+ *
+ * @return a pointer to @p size bytes owned by the caller until given back
+ * with gomem_chunk_free (or gomem_chunk_reset/destroy), or NULL with errno =
+ * EINVAL (@p c NULL, size 0) or ENOMEM (no free run of @p size bytes).
+ */
+GOMEM_API void *gomem_chunk_malloc(gomem_chunk *c, size_t size);
+
+/**
+ * Borrow @p size bytes: the place gomem_chunk_malloc would return, without
+ * allocating it (Go's Find). The bytes stay free and are valid only until
+ * the next call that allocates from or resets @p c. Changes nothing.
+ *
+ * @return the pointer, or NULL with errno = EINVAL or ENOMEM as for malloc.
+ */
+GOMEM_API void *gomem_chunk_borrow(gomem_chunk *c, size_t size);
+
+/**
+ * Give back [@p ptr, @p ptr + @p len): any part of what was allocated from
+ * @p c, or several adjacent allocations at once.
+ *
+ * @return GOMEM_OK; GOMEM_ERR_NOT_OWNED when @p ptr is not inside the chunk;
+ * GOMEM_ERR_INVALID when @p c is NULL, @p len is 0, the range passes the
+ * chunk's end or any byte of it is free (double free); GOMEM_ERR_NOMEM when
+ * the bookkeeping could not grow. The chunk is unchanged on error.
+ */
+GOMEM_API int gomem_chunk_free(gomem_chunk *c, void *ptr, size_t len);
+
+/** Make the whole chunk free again; every pointer into it dies. NULL is a no-op. */
+GOMEM_API void gomem_chunk_reset(gomem_chunk *c);
+
+/** @return the chunk's first byte; NULL for NULL. */
+GOMEM_API void *gomem_chunk_base(const gomem_chunk *c);
+
+/** @return the chunk's size in bytes; 0 for NULL. */
+GOMEM_API size_t gomem_chunk_size(const gomem_chunk *c);
+
+/** @return the number of free bytes; 0 for NULL. */
+GOMEM_API size_t gomem_chunk_free_size(const gomem_chunk *c);
+
+/**
+ * @return true when @p ptr points inside the chunk's region (allocated or
+ * not); false otherwise and for NULL.
+ */
+GOMEM_API bool gomem_chunk_owns(const gomem_chunk *c, const void *ptr);
+
+/**
+ * @return the chunk's range allocator, for inspection (free blocks, free
+ * size, strategy), owned by the chunk; NULL for NULL. Offsets are relative
+ * to gomem_chunk_base(). Do not allocate or free through it.
+ */
+GOMEM_API const gomem_allocator *gomem_chunk_allocator(const gomem_chunk *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GOMEM_CHUNK_H */

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file gomem/common.h — versions, status codes, strategies, plain data types.
+ *
+ * Conventions that hold for the whole library:
+ * - Every function that can fail returns an `int`: 0 (GOMEM_OK) on success
+ *   or a negative GOMEM_ERR_* code. Constructors return NULL and set errno
+ *   instead (EINVAL, ENOMEM or ENOTSUP).
+ * - Bad input (NULL handle, zero or overflowing size, memory that is not
+ *   allocated) never aborts: it returns an error and leaves the handle
+ *   exactly as it was.
+ * - Every destroy function accepts NULL.
+ * - Unless a function says otherwise, a handle is used by one thread at a
+ *   time; different handles may be used from different threads freely.
+ */
+#ifndef GOMEM_COMMON_H
+#define GOMEM_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gomem/version.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Marks every public function; the rest of the library is hidden. */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#  if defined(GOMEM_BUILDING)
+#    define GOMEM_API __declspec(dllexport)
+#  else
+#    define GOMEM_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#  define GOMEM_API __attribute__((visibility("default")))
+#else
+#  define GOMEM_API
+#endif
+
+/**
+ * The status codes: XX(name, value, message). Values are fixed forever; new
+ * codes are only ever appended. Expands to GOMEM_OK and GOMEM_ERR_<name>.
+ */
+#define GOMEM_ERRNO_MAP(XX)                                                 \
+  XX(INVALID, -1, "invalid argument or memory not currently allocated")     \
+  XX(NOMEM, -2, "out of memory or no free block large enough")              \
+  XX(UNSUPPORTED, -3, "not supported by this build of libgomem")            \
+  XX(EOF, -4, "end of data")                                                \
+  XX(OVERFLOW, -5, "value does not fit")                                    \
+  XX(NOT_OWNED, -6, "memory does not belong to this allocator")
+
+/** Status codes returned by libgomem functions. */
+typedef enum gomem_status {
+  GOMEM_OK = 0,
+#define GOMEM_XX_ENUM(name, value, message) GOMEM_ERR_##name = (value),
+  GOMEM_ERRNO_MAP(GOMEM_XX_ENUM)
+#undef GOMEM_XX_ENUM
+} gomem_status;
+
+/**
+ * The free-block index behind a range allocator.
+ *
+ * - GOMEM_STRATEGY_TREAP: one randomized tree of free blocks ordered by
+ *   offset; address-ordered first fit (the lowest-offset block that fits).
+ * - GOMEM_STRATEGY_AVL: two AVL trees, by (size, offset) and by offset;
+ *   best fit (the smallest block that fits, lowest offset among equals).
+ * - GOMEM_STRATEGY_TLSF: reserved for a segregated-fit index.
+ * - GOMEM_STRATEGY_DEFAULT: the one chosen at build time (`default_tree`).
+ */
+typedef enum gomem_strategy {
+  GOMEM_STRATEGY_DEFAULT = 0,
+  GOMEM_STRATEGY_TREAP = 1,
+  GOMEM_STRATEGY_AVL = 2,
+  GOMEM_STRATEGY_TLSF = 3
+} gomem_strategy;
+
+/** A run of bytes: a pointer and a length. Plain data, owned by nobody. */
+typedef struct gomem_span {
+  void *ptr;
+  size_t len;
+} gomem_span;
+
+/** @return the library's version as "MAJOR.MINOR.PATCH", e.g. "1.0.0". Static storage. */
+GOMEM_API const char *gomem_version_string(void);
+
+/** @return the library's version as MAJOR*10000 + MINOR*100 + PATCH (compare with GOMEM_VERSION_NUMBER). */
+GOMEM_API unsigned gomem_version(void);
+
+/**
+ * @return a one-line English description of @p code (static storage). Never
+ * NULL: unknown codes give "unknown error".
+ */
+GOMEM_API const char *gomem_strerror(int code);
+
+/**
+ * @return the symbolic name of @p code, e.g. "GOMEM_ERR_EOF" (static
+ * storage), or "GOMEM_ERR_UNKNOWN" for a value that is not a code.
+ */
+GOMEM_API const char *gomem_err_name(int code);
+
+/**
+ * @return true if range allocators can be created with strategy @p s in
+ * this build. GOMEM_STRATEGY_DEFAULT is always available.
+ */
+GOMEM_API bool gomem_strategy_available(gomem_strategy s);
+
+/**
+ * @return the strategy's lower-case name ("treap", "avl", "tlsf"), or for
+ * GOMEM_STRATEGY_DEFAULT the name of the strategy it stands for in this
+ * build; NULL for a value that is not a strategy. Static storage.
+ */
+GOMEM_API const char *gomem_strategy_name(gomem_strategy s);
+
+/**
+ * @return the strategy GOMEM_STRATEGY_DEFAULT stands for in this build
+ * (never GOMEM_STRATEGY_DEFAULT itself).
+ */
+GOMEM_API gomem_strategy gomem_strategy_default(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GOMEM_COMMON_H */

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The interface between the range allocator's front end (lib/allocator.c)
+ * and its free-block indexes (one file each in lib/strategy/).
+ *
+ * A backend's state struct embeds `struct gomem_allocator` as its first
+ * member, so the front end holds a plain `gomem_allocator *` and each
+ * backend recovers its own type with one container cast.
+ *
+ * The front end validates arguments (NULL, zero sizes, ranges past the end,
+ * overflow) and keeps `free_size`; backends are only called with sane
+ * arguments and keep `free_blocks`. Every operation that may fail must fail
+ * before it changes anything.
+ */
+#ifndef GOMEM_STRATEGY_H
+#define GOMEM_STRATEGY_H
+
+#include <stddef.h>
+
+#include "gomem/allocator.h"
+
+struct gomem_allocator {
+  const struct gomem_tree_ops *ops;
+  size_t size;        /* the managed range is [0, size) */
+  size_t free_size;   /* free units, kept by the front end */
+  size_t free_blocks; /* free blocks, kept by the backend */
+};
+
+typedef int (*gomem__free_fn)(size_t offset, size_t size, void *ctx);
+
+struct gomem_tree_ops {
+  /* Lower-case name, as gomem_strategy_name() returns it. */
+  const char *name;
+  /* The strategy this table implements. */
+  gomem_strategy strategy;
+
+  /* Allocate the backend's state with everything in [0, size) free and
+   * base.size, base.free_blocks set; the front end sets ops and free_size.
+   * NULL when memory is exhausted. size > 0. */
+  struct gomem_allocator *(*create)(size_t size);
+
+  /* Release the state and every node. */
+  void (*destroy)(struct gomem_allocator *a);
+
+  /* Take size > 0 units by the backend's policy and store the offset.
+   * GOMEM_OK, or GOMEM_ERR_NOMEM when no block fits (state unchanged). */
+  int (*alloc)(struct gomem_allocator *a, size_t size, size_t *offset);
+
+  /* Where alloc would put size > 0 units, without taking them.
+   * GOMEM_OK or GOMEM_ERR_NOMEM. */
+  int (*find)(const struct gomem_allocator *a, size_t size, size_t *offset);
+
+  /* Give back [offset, offset + size), already checked to lie inside
+   * [0, base.size) with size > 0. GOMEM_ERR_INVALID when any unit of the
+   * range is free; GOMEM_ERR_NOMEM when a new node is needed and none can
+   * be had. State unchanged on error. Merges with neighbours on both sides. */
+  int (*free)(struct gomem_allocator *a, size_t offset, size_t size);
+
+  /* Make [0, base.size) one free block (base.size may have just changed).
+   * Cannot fail: the state always keeps at least one node. */
+  void (*reset)(struct gomem_allocator *a);
+
+  /* Visit free blocks in increasing offset order; stop at fn's first
+   * non-zero return and return it, else 0. */
+  int (*foreach_free)(const struct gomem_allocator *a, gomem__free_fn fn, void *ctx);
+
+  /* Verify every structural invariant of the index (ordering, balance,
+   * cached aggregates, counts, no adjacent free blocks). 0 when sound,
+   * -1 otherwise. Stores the height of the deepest tree in *depth.
+   * For tests; may be slow. */
+  int (*check)(const struct gomem_allocator *a, size_t *depth);
+};
+
+/* The tables that the build includes; each backend file defines one. */
+extern const struct gomem_tree_ops gomem__treap_ops;
+extern const struct gomem_tree_ops gomem__avl_ops;
+
+/* For tests (linked statically): the backend's check() through the handle. */
+int gomem__allocator_check(const gomem_allocator *a, size_t *depth);
+
+#endif
