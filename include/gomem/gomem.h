@@ -15,5 +15,6 @@
 #include <gomem/common.h>
 #include <gomem/allocator.h>
 #include <gomem/chunk.h>
+#include <gomem/memory.h>
 
 #endif
