@@ -16,5 +16,6 @@
 #include <gomem/allocator.h>
 #include <gomem/chunk.h>
 #include <gomem/memory.h>
+#include <gomem/buddy.h>
 
 #endif
