@@ -16,6 +16,7 @@
 #include <gomem/allocator.h>
 #include <gomem/chunk.h>
 #include <gomem/memory.h>
+#include <gomem/reader.h>
 #include <gomem/buddy.h>
 
 #endif

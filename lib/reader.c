@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A reader: a cursor (segment index, byte pointer) over a gomem_memory.
+ *
+ * The current segment is cached as three byte pointers, so the common case
+ * of every operation (the bytes are in the current segment) touches neither
+ * the memory nor its segment array. Only when the current segment runs out
+ * is the next one looked up, by index, through gomem_memory_iovec: the
+ * array may have moved since (pushes reallocate it) but the bytes have not.
+ *
+ * Operations that must consume nothing on failure either check the
+ * remaining size first or work on a copy of the (small, plain) reader and
+ * commit it only on success.
+ */
+#include <errno.h>
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gomem/reader.h"
+
+/* LEB128 groups of 7 bits: ceil(64 / 7) bytes hold any 64-bit value. */
+#define GOMEM__ULEB128_MAX_BYTES 10
+
+struct gomem_reader {
+  gomem_memory *m;
+  const unsigned char *base; /* current segment: [base, end) */
+  const unsigned char *cur;  /* next unread byte, in [base, end] */
+  const unsigned char *end;
+  size_t next;   /* index of the segment after the current one; 0 = none loaded */
+  size_t offset; /* bytes consumed */
+  bool heap;     /* from gomem_reader_new, freed by destroy */
+};
+
+_Static_assert(sizeof(struct gomem_reader) <= GOMEM_READER_STORAGE_SIZE,
+               "gomem_reader_storage must hold a reader");
+_Static_assert(alignof(struct gomem_reader) <= alignof(gomem_reader_storage),
+               "gomem_reader_storage must be aligned for a reader");
+
+static void start(gomem_reader *r, gomem_memory *m)
+{
+  r->m = m;
+  r->base = r->cur = r->end = NULL;
+  r->next = 0;
+  r->offset = 0;
+}
+
+gomem_reader *gomem_reader_new(gomem_memory *m)
+{
+  if (!m) {
+    errno = EINVAL;
+    return NULL;
+  }
+  gomem_reader *r = malloc(sizeof(*r));
+  if (!r) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  start(r, m);
+  r->heap = true;
+  return r;
+}
+
+gomem_reader *gomem_reader_init(gomem_reader_storage *storage, size_t storage_size, gomem_memory *m)
+{
+  if (!storage || !m || storage_size < sizeof(struct gomem_reader)) {
+    errno = EINVAL;
+    return NULL;
+  }
+  gomem_reader *r = (gomem_reader *)(void *)storage;
+  start(r, m);
+  r->heap = false;
+  return r;
+}
+
+void gomem_reader_destroy(gomem_reader *r)
+{
+  if (r && r->heap)
+    free(r);
+}
+
+int gomem_reader_reset(gomem_reader *r, gomem_memory *m)
+{
+  if (!r || !m)
+    return GOMEM_ERR_INVALID;
+  start(r, m);
+  return GOMEM_OK;
+}
+
+gomem_memory *gomem_reader_memory(const gomem_reader *r)
+{
+  return r ? r->m : NULL;
+}
+
+size_t gomem_reader_remaining(const gomem_reader *r)
+{
+  if (!r)
+    return 0;
+  size_t size = gomem_memory_size(r->m);
+  /* Only a memory changed behind the reader's back can be shorter. */
+  return size > r->offset ? size - r->offset : 0;
+}
+
+size_t gomem_reader_offset(const gomem_reader *r)
+{
+  return r ? r->offset : 0;
+}
+
+/* Make segment @i current with the cursor at its start. */
+static bool load(gomem_reader *r, size_t i)
+{
+  size_t count;
+  const struct iovec *v = gomem_memory_iovec(r->m, &count);
+
+  if (i >= count)
+    return false;
+  r->base = v[i].iov_base;
+  r->cur = r->base;
+  /* No arithmetic on the NULL of an empty segment. */
+  r->end = v[i].iov_len ? r->base + v[i].iov_len : r->base;
+  r->next = i + 1;
+  return true;
+}
+
+/* Bytes contiguous at the cursor, moving past exhausted and empty segments. */
+static size_t run(gomem_reader *r)
+{
+  while (r->cur == r->end) {
+    if (!load(r, r->next))
+      return 0;
+  }
+  return (size_t)(r->end - r->cur);
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+  return a < b ? a : b;
+}
+
+/* Consume @n bytes, copying them to @dst unless it is NULL. Needs n <= remaining. */
+static void take(gomem_reader *r, unsigned char *dst, size_t n)
+{
+  while (n > 0) {
+    size_t step = min_size(run(r), n);
+    if (step == 0)
+      return; /* the memory shrank behind our back: stop, never loop */
+    if (dst) {
+      memcpy(dst, r->cur, step);
+      dst += step;
+    }
+    r->cur += step;
+    r->offset += step;
+    n -= step;
+  }
+}
+
+size_t gomem_reader_read(gomem_reader *r, void *dst, size_t n)
+{
+  if (!r || !dst)
+    return 0;
+  n = min_size(n, gomem_reader_remaining(r));
+  take(r, dst, n);
+  return n;
+}
+
+int gomem_reader_read_exact(gomem_reader *r, void *dst, size_t n)
+{
+  if (!r || (!dst && n))
+    return GOMEM_ERR_INVALID;
+  if (n == 0)
+    return GOMEM_OK;
+  if (n <= (size_t)(r->end - r->cur)) {
+    memcpy(dst, r->cur, n);
+    r->cur += n;
+    r->offset += n;
+    return GOMEM_OK;
+  }
+  if (n > gomem_reader_remaining(r))
+    return GOMEM_ERR_EOF;
+  take(r, dst, n);
+  return GOMEM_OK;
+}
+
+int gomem_reader_peek(const gomem_reader *r, void *dst, size_t n)
+{
+  if (!r)
+    return GOMEM_ERR_INVALID;
+  gomem_reader copy = *r;
+  return gomem_reader_read_exact(&copy, dst, n);
+}
+
+int gomem_reader_read_byte(gomem_reader *r, uint8_t *out)
+{
+  if (!r || !out)
+    return GOMEM_ERR_INVALID;
+  if (r->cur == r->end && run(r) == 0)
+    return GOMEM_ERR_EOF;
+  *out = *r->cur++;
+  r->offset++;
+  return GOMEM_OK;
+}
+
+int gomem_reader_read_byte_mask(gomem_reader *r, uint8_t mask, uint8_t *out)
+{
+  uint8_t b;
+  int rc = out ? gomem_reader_read_byte(r, &b) : GOMEM_ERR_INVALID;
+
+  if (rc == GOMEM_OK)
+    *out = b & mask;
+  return rc;
+}
+
+/*
+ * Point @p at @nbytes consecutive bytes and consume them: straight from the
+ * segment when they are contiguous there, else gathered into @tmp.
+ */
+static int take_bytes(gomem_reader *r, unsigned nbytes, uint64_t *out, unsigned char tmp[8],
+                      const unsigned char **p)
+{
+  if (!r || !out || nbytes == 0 || nbytes > 8)
+    return GOMEM_ERR_INVALID;
+  if (nbytes <= (size_t)(r->end - r->cur)) {
+    *p = r->cur;
+    r->cur += nbytes;
+    r->offset += nbytes;
+    return GOMEM_OK;
+  }
+  *p = tmp;
+  return gomem_reader_read_exact(r, tmp, nbytes);
+}
+
+int gomem_reader_read_be(gomem_reader *r, unsigned nbytes, uint64_t *out)
+{
+  unsigned char tmp[8];
+  const unsigned char *p;
+  int rc = take_bytes(r, nbytes, out, tmp, &p);
+
+  if (rc != GOMEM_OK)
+    return rc;
+  uint64_t v = 0;
+  for (unsigned i = 0; i < nbytes; i++)
+    v = v << 8 | p[i];
+  *out = v;
+  return GOMEM_OK;
+}
+
+int gomem_reader_read_le(gomem_reader *r, unsigned nbytes, uint64_t *out)
+{
+  unsigned char tmp[8];
+  const unsigned char *p;
+  int rc = take_bytes(r, nbytes, out, tmp, &p);
+
+  if (rc != GOMEM_OK)
+    return rc;
+  uint64_t v = 0;
+  for (unsigned i = nbytes; i-- > 0;)
+    v = v << 8 | p[i];
+  *out = v;
+  return GOMEM_OK;
+}
+
+int gomem_reader_read_uleb128_n(gomem_reader *r, uint64_t *out, size_t *nread)
+{
+  if (!r || !out)
+    return GOMEM_ERR_INVALID;
+  /* Decode on a copy: the real reader moves only when a value came out. */
+  gomem_reader c = *r;
+  uint64_t v = 0;
+  for (unsigned i = 0; i < GOMEM__ULEB128_MAX_BYTES; i++) {
+    uint8_t b;
+    if (gomem_reader_read_byte(&c, &b) != GOMEM_OK)
+      return GOMEM_ERR_EOF;
+    /* The 10th byte holds only bit 63; anything more does not fit. */
+    if (i == GOMEM__ULEB128_MAX_BYTES - 1 && b > 1)
+      return GOMEM_ERR_OVERFLOW;
+    v |= (uint64_t)(b & 0x7f) << (7 * i);
+    if (!(b & 0x80)) {
+      *r = c;
+      *out = v;
+      if (nread)
+        *nread = i + 1;
+      return GOMEM_OK;
+    }
+  }
+  return GOMEM_ERR_OVERFLOW; /* not reached: the 10th byte always ends it */
+}
+
+int gomem_reader_read_uleb128(gomem_reader *r, uint64_t *out)
+{
+  return gomem_reader_read_uleb128_n(r, out, NULL);
+}
+
+int gomem_reader_skip(gomem_reader *r, size_t n)
+{
+  if (!r)
+    return GOMEM_ERR_INVALID;
+  if (n == 0)
+    return GOMEM_OK; /* and no NULL + 0 before the first segment */
+  if (n <= (size_t)(r->end - r->cur)) {
+    r->cur += n;
+    r->offset += n;
+    return GOMEM_OK;
+  }
+  if (n > gomem_reader_remaining(r))
+    return GOMEM_ERR_EOF;
+  take(r, NULL, n);
+  return GOMEM_OK;
+}
+
+void gomem_reader_move_to_end(gomem_reader *r)
+{
+  if (r)
+    take(r, NULL, gomem_reader_remaining(r));
+}
+
+int gomem_reader_unread(gomem_reader *r, size_t n)
+{
+  if (!r || n > r->offset)
+    return GOMEM_ERR_INVALID;
+  if (n == 0)
+    return GOMEM_OK;
+  r->offset -= n;
+  for (;;) {
+    size_t back = (size_t)(r->cur - r->base);
+    if (n <= back) {
+      r->cur -= n;
+      return GOMEM_OK;
+    }
+    n -= back;
+    /* n <= offset guarantees an earlier segment; step to its end. */
+    load(r, r->next - 2);
+    r->cur = r->end;
+  }
+}
+
+int gomem_reader_current(gomem_reader *r, const void **ptr, size_t *len)
+{
+  if (!r || !ptr || !len)
+    return GOMEM_ERR_INVALID;
+  size_t n = run(r);
+  *ptr = n ? r->cur : NULL;
+  *len = n;
+  return n ? GOMEM_OK : GOMEM_ERR_EOF;
+}
+
+int gomem_reader_range(gomem_reader *r, size_t n, int (*fn)(const void *ptr, size_t len, void *ctx),
+                       void *ctx)
+{
+  if (!r)
+    return GOMEM_ERR_INVALID;
+  size_t left = gomem_reader_remaining(r);
+  if (n == SIZE_MAX)
+    n = left;
+  else if (n > left)
+    return GOMEM_ERR_EOF;
+  if (!fn) {
+    take(r, NULL, n);
+    return 0;
+  }
+  while (n > 0) {
+    size_t step = min_size(run(r), n);
+    if (step == 0)
+      return 0;
+    const unsigned char *p = r->cur;
+    r->cur += step;
+    r->offset += step;
+    n -= step;
+    int rc = fn(p, step, ctx);
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
+/* Segments wholly before the cursor: those before the current one, and the current one if read to its end. */
+static size_t consumed_segments(const gomem_reader *r)
+{
+  if (r->next == 0)
+    return 0;
+  return r->cur == r->end ? r->next : r->next - 1;
+}
+
+int gomem_reader_clip_front(gomem_reader *r, int (*fn)(const void *ptr, size_t len, void *ctx),
+                            void *ctx)
+{
+  if (!r)
+    return GOMEM_ERR_INVALID;
+  for (size_t whole = consumed_segments(r); whole > 0; whole--) {
+    const void *p;
+    size_t len;
+    if (gomem_memory_segment(r->m, 0, &p, &len) != GOMEM_OK)
+      return GOMEM_ERR_INVALID; /* the memory shrank behind our back */
+    gomem_memory_drop_front(r->m, 1);
+    r->next--;
+    r->offset -= min_size(len, r->offset);
+    if (r->next == 0)
+      r->base = r->cur = r->end = NULL;
+    int rc = fn ? fn(p, len, ctx) : 0;
+    if (rc != 0)
+      return rc;
+  }
+  if (r->next == 0 || r->cur == r->base)
+    return 0;
+  /* The cursor is inside segment 0: cut off its consumed head. */
+  const unsigned char *head = r->base;
+  size_t len = (size_t)(r->cur - r->base);
+  gomem_memory_update_segment(r->m, 0, r->cur, (size_t)(r->end - r->cur));
+  r->base = r->cur;
+  r->offset -= len;
+  return fn ? fn(head, len, ctx) : 0;
+}
