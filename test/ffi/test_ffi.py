@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Load the built libgomem.so with ctypes and drive it the way an FFI user
+would: only exported symbols, only C types, errors as return codes/errno.
+
+Usage: test_ffi.py LIBRARY PROJECT_VERSION
+"""
+import ctypes
+import errno
+import sys
+import unittest
+
+LIB_PATH = None
+PROJECT_VERSION = None
+
+GOMEM_OK = 0
+GOMEM_ERR_INVALID = -1
+GOMEM_ERR_NOMEM = -2
+GOMEM_ERR_EOF = -4
+GOMEM_ERR_NOT_OWNED = -6
+GOMEM_STRATEGY_DEFAULT = 0
+
+FREE_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_void_p)
+
+SIGNATURES = {
+    "gomem_version_string": (ctypes.c_char_p, []),
+    "gomem_version": (ctypes.c_uint, []),
+    "gomem_strerror": (ctypes.c_char_p, [ctypes.c_int]),
+    "gomem_err_name": (ctypes.c_char_p, [ctypes.c_int]),
+    "gomem_strategy_default": (ctypes.c_int, []),
+    "gomem_strategy_name": (ctypes.c_char_p, [ctypes.c_int]),
+    "gomem_strategy_available": (ctypes.c_bool, [ctypes.c_int]),
+    "gomem_allocator_new": (ctypes.c_void_p, [ctypes.c_size_t, ctypes.c_int]),
+    "gomem_allocator_destroy": (None, [ctypes.c_void_p]),
+    "gomem_allocator_alloc": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t,
+                                             ctypes.POINTER(ctypes.c_size_t)]),
+    "gomem_allocator_free": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t]),
+    "gomem_allocator_find": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t,
+                                            ctypes.POINTER(ctypes.c_size_t)]),
+    "gomem_allocator_size": (ctypes.c_size_t, [ctypes.c_void_p]),
+    "gomem_allocator_free_size": (ctypes.c_size_t, [ctypes.c_void_p]),
+    "gomem_allocator_free_blocks": (ctypes.c_size_t, [ctypes.c_void_p]),
+    "gomem_allocator_foreach_free": (ctypes.c_int, [ctypes.c_void_p, FREE_FN, ctypes.c_void_p]),
+    "gomem_allocator_strategy": (ctypes.c_int, [ctypes.c_void_p]),
+    "gomem_chunk_new": (ctypes.c_void_p, [ctypes.c_size_t, ctypes.c_int]),
+    "gomem_chunk_destroy": (None, [ctypes.c_void_p]),
+    "gomem_chunk_malloc": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
+    "gomem_chunk_borrow": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
+    "gomem_chunk_free": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]),
+    "gomem_chunk_base": (ctypes.c_void_p, [ctypes.c_void_p]),
+    "gomem_chunk_free_size": (ctypes.c_size_t, [ctypes.c_void_p]),
+    "gomem_chunk_owns": (ctypes.c_bool, [ctypes.c_void_p, ctypes.c_void_p]),
+}
+
+
+def load():
+    lib = ctypes.CDLL(LIB_PATH, use_errno=True)
+    for name, (restype, argtypes) in SIGNATURES.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+    return lib
+
+
+class Common(unittest.TestCase):
+    def setUp(self):
+        self.lib = load()
+
+    def test_version(self):
+        self.assertEqual(self.lib.gomem_version_string(), PROJECT_VERSION.encode())
+        major, minor, patch = (int(x) for x in PROJECT_VERSION.split("."))
+        self.assertEqual(self.lib.gomem_version(), major * 10000 + minor * 100 + patch)
+
+    def test_errors(self):
+        self.assertEqual(self.lib.gomem_strerror(GOMEM_OK), b"success")
+        self.assertEqual(self.lib.gomem_strerror(GOMEM_ERR_EOF), b"end of data")
+        self.assertEqual(self.lib.gomem_strerror(12345), b"unknown error")
+        self.assertEqual(self.lib.gomem_err_name(GOMEM_ERR_NOT_OWNED), b"GOMEM_ERR_NOT_OWNED")
+        self.assertEqual(self.lib.gomem_err_name(-999), b"GOMEM_ERR_UNKNOWN")
+
+    def test_strategies(self):
+        default = self.lib.gomem_strategy_default()
+        self.assertIn(default, (1, 2, 3))
+        self.assertTrue(self.lib.gomem_strategy_available(GOMEM_STRATEGY_DEFAULT))
+        self.assertTrue(self.lib.gomem_strategy_available(default))
+        self.assertEqual(self.lib.gomem_strategy_name(GOMEM_STRATEGY_DEFAULT),
+                         self.lib.gomem_strategy_name(default))
+        self.assertIsNone(self.lib.gomem_strategy_name(99))
+
+
+class Allocator(unittest.TestCase):
+    def setUp(self):
+        self.lib = load()
+        self.a = self.lib.gomem_allocator_new(1024, GOMEM_STRATEGY_DEFAULT)
+        self.assertIsNotNone(self.a, "gomem_allocator_new(1024, DEFAULT) failed")
+
+    def tearDown(self):
+        self.lib.gomem_allocator_destroy(self.a)
+
+    def alloc(self, size):
+        off = ctypes.c_size_t(777)
+        rc = self.lib.gomem_allocator_alloc(self.a, size, ctypes.byref(off))
+        return rc, off.value
+
+    def free_blocks(self, stop_after=None):
+        seen = []
+
+        def visit(offset, size, ctx):
+            seen.append((offset, size))
+            return 7 if stop_after is not None and len(seen) >= stop_after else 0
+
+        rc = self.lib.gomem_allocator_foreach_free(self.a, FREE_FN(visit), None)
+        return rc, seen
+
+    def test_alloc_free_find(self):
+        self.assertEqual(self.lib.gomem_allocator_size(self.a), 1024)
+        self.assertEqual(self.lib.gomem_allocator_strategy(self.a), self.lib.gomem_strategy_default())
+        self.assertEqual(self.alloc(100), (GOMEM_OK, 0))
+        self.assertEqual(self.alloc(200), (GOMEM_OK, 100))
+        self.assertEqual(self.lib.gomem_allocator_free_size(self.a), 724)
+
+        where = ctypes.c_size_t(0)
+        self.assertEqual(self.lib.gomem_allocator_find(self.a, 50, ctypes.byref(where)), GOMEM_OK)
+        self.assertEqual(where.value, 300)
+
+        self.assertEqual(self.lib.gomem_allocator_free(self.a, 0, 100), GOMEM_OK)
+        self.assertEqual(self.lib.gomem_allocator_free_size(self.a), 824)
+        self.assertEqual(self.lib.gomem_allocator_free_blocks(self.a), 2)
+        self.assertEqual(self.free_blocks(), (0, [(0, 100), (300, 724)]))
+        # Both first fit (treap) and best fit (avl) pick the block at 0.
+        self.assertEqual(self.lib.gomem_allocator_find(self.a, 50, ctypes.byref(where)), GOMEM_OK)
+        self.assertEqual(where.value, 0)
+
+    def test_bad_input_changes_nothing(self):
+        self.assertEqual(self.alloc(100), (GOMEM_OK, 0))
+        self.assertEqual(self.lib.gomem_allocator_free(self.a, 100, 1), GOMEM_ERR_INVALID)
+        self.assertEqual(self.lib.gomem_allocator_free(self.a, 0, 101), GOMEM_ERR_INVALID)
+        self.assertEqual(self.lib.gomem_allocator_free(self.a, 0, 0), GOMEM_ERR_INVALID)
+        self.assertEqual(self.alloc(2000), (GOMEM_ERR_NOMEM, 777))
+        self.assertEqual(self.lib.gomem_allocator_free(None, 0, 1), GOMEM_ERR_INVALID)
+        self.assertEqual(self.lib.gomem_allocator_free_size(self.a), 924)
+        self.assertEqual(self.free_blocks(), (0, [(100, 924)]))
+
+    def test_callback_stops(self):
+        self.assertEqual(self.alloc(10), (GOMEM_OK, 0))
+        self.assertEqual(self.alloc(10), (GOMEM_OK, 10))
+        self.assertEqual(self.lib.gomem_allocator_free(self.a, 0, 10), GOMEM_OK)
+        self.assertEqual(self.free_blocks(stop_after=1), (7, [(0, 10)]))
+
+    def test_constructor_errno(self):
+        ctypes.set_errno(0)
+        self.assertIsNone(self.lib.gomem_allocator_new(0, GOMEM_STRATEGY_DEFAULT))
+        self.assertEqual(ctypes.get_errno(), errno.EINVAL)
+        self.lib.gomem_allocator_destroy(None)
+
+
+class Chunk(unittest.TestCase):
+    def setUp(self):
+        self.lib = load()
+        self.c = self.lib.gomem_chunk_new(4096, GOMEM_STRATEGY_DEFAULT)
+        self.assertIsNotNone(self.c, "gomem_chunk_new(4096, DEFAULT) failed")
+        self.base = self.lib.gomem_chunk_base(self.c)
+
+    def tearDown(self):
+        self.lib.gomem_chunk_destroy(self.c)
+
+    def test_malloc_write_free(self):
+        data = b"hello from ctypes"
+        p = self.lib.gomem_chunk_malloc(self.c, len(data))
+        self.assertEqual(p, self.base)
+        ctypes.memmove(p, data, len(data))
+        q = self.lib.gomem_chunk_malloc(self.c, 32)
+        self.assertEqual(q, self.base + len(data))
+        ctypes.memmove(q, b"\xab" * 32, 32)
+        self.assertEqual(ctypes.string_at(p, len(data)), data)
+        self.assertEqual(ctypes.string_at(q, 32), b"\xab" * 32)
+        self.assertEqual(self.lib.gomem_chunk_free_size(self.c), 4096 - len(data) - 32)
+
+        self.assertEqual(self.lib.gomem_chunk_free(self.c, p, len(data)), GOMEM_OK)
+        self.assertEqual(self.lib.gomem_chunk_free(self.c, p, len(data)), GOMEM_ERR_INVALID)
+        self.assertEqual(self.lib.gomem_chunk_free_size(self.c), 4096 - 32)
+        self.assertEqual(self.lib.gomem_chunk_borrow(self.c, 8), self.base)
+        self.assertEqual(self.lib.gomem_chunk_free_size(self.c), 4096 - 32)
+
+    def test_foreign_pointer(self):
+        outside = ctypes.create_string_buffer(16)
+        self.assertFalse(self.lib.gomem_chunk_owns(self.c, ctypes.addressof(outside)))
+        self.assertTrue(self.lib.gomem_chunk_owns(self.c, self.base))
+        self.assertEqual(self.lib.gomem_chunk_free(self.c, ctypes.addressof(outside), 16),
+                         GOMEM_ERR_NOT_OWNED)
+        self.assertEqual(self.lib.gomem_chunk_free_size(self.c), 4096)
+
+    def test_malloc_too_big(self):
+        ctypes.set_errno(0)
+        self.assertIsNone(self.lib.gomem_chunk_malloc(self.c, 4097))
+        self.assertEqual(ctypes.get_errno(), errno.ENOMEM)
+        self.assertEqual(self.lib.gomem_chunk_free_size(self.c), 4096)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    LIB_PATH, PROJECT_VERSION = sys.argv[1], sys.argv[2]
+    unittest.main(argv=[sys.argv[0], "-v"] + sys.argv[3:])
