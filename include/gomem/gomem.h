@@ -18,5 +18,6 @@
 #include <gomem/memory.h>
 #include <gomem/reader.h>
 #include <gomem/buddy.h>
+#include <gomem/scalable.h>
 
 #endif

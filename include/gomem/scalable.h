@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file gomem/scalable.h — the scalable allocator (Go's ScalableMemoryAllocator).
+ *
+ * A scalable allocator is a growing list of chunks (gomem/chunk.h). It
+ * starts with one chunk of the size given at creation. When no chunk has a
+ * free run large enough for a request it first drops the chunks that are
+ * completely free (trim) and tries again, then adds a chunk twice the size
+ * of the last one added, capped at GOMEM_SCALABLE_MAX_CHUNK (4 MiB), and
+ * doubled further while the request does not fit. A request above 4 MiB is
+ * served directly by the system in a block of its own, which is given back
+ * to the system as soon as all of it has been freed.
+ *
+ * Pieces carry no header and no alignment beyond what the sizes asked for
+ * imply (a chunk starts 64-byte aligned): allocate multiples of your
+ * alignment to keep it. Memory is given back by pointer AND length, and any
+ * part of what was allocated may be given back: the tail of a buffer, its
+ * middle, or several neighbouring buffers at once. A chunk that becomes
+ * completely free is released at once when other chunks remain.
+ *
+ * Finding the chunk that owns a pointer is a binary search over the chunks
+ * sorted by address: O(log n) with n chunks and large blocks.
+ *
+ * Where chunk bytes come from (build options; the API is the same):
+ * - default: the heap; `-Dmmap=true`: anonymous mmap (`-Dthp=true` also
+ *   advises transparent huge pages); `-Dbuddy=true`: a process-wide, growing
+ *   set of buddy pools (gomem/buddy.h) of 64 MiB of address space each.
+ * - Released chunks whose size is a power of two from 1 KiB to 4 MiB are
+ *   kept in a process-wide cache (at most GOMEM_CHUNK_CACHE_MAX bytes in
+ *   all) and reused by the next chunk of that size, so allocators that come
+ *   and go do not reach the system each time. gomem_release_cached() empties
+ *   the cache (and returns empty buddy pools); it is also emptied when the
+ *   library is unloaded or the process exits, so leak checkers stay quiet.
+ *
+ * `-Drecyclable=false` (Go's disable_rm): every allocation is a separate
+ * system (heap) allocation instead of a piece of a chunk; see
+ * gomem_scalable_free for what a partial free means then. The API, the
+ * error codes and the statistics keep their meaning; there are no chunks.
+ * gomem_scalable_pooled() tells which build this is.
+ *
+ * Threads — the owner model:
+ * - At any moment one thread OWNS the allocator. Only the owner may call
+ *   the allocating functions (malloc, borrow, trim, drain, the read
+ *   helpers). The first thread that calls one of them becomes the owner;
+ *   to hand the allocator to another thread, the owner calls
+ *   gomem_scalable_disown() and the new thread then simply starts using it
+ *   (or calls gomem_scalable_adopt()). An allocating call from a thread
+ *   that is not the owner, while the allocator has one, fails with EPERM
+ *   (or GOMEM_ERR_INVALID) and changes nothing.
+ * - gomem_scalable_free / free_rest may be called from ANY thread at any
+ *   time. Called by the owner, the free is applied and checked at once.
+ *   Called by another thread, it is a REMOTE free: only the arguments are
+ *   checked (non-NULL handle and pointer, non-zero length, no address
+ *   overflow), the range is queued on a lock-free list (libatomic_ops) and
+ *   GOMEM_OK is returned; the remote thread never reads the owner's chunk
+ *   list, and never writes to the freed bytes. The owner applies queued
+ *   frees at the start of its next allocating call (or gomem_scalable_drain),
+ *   in no particular order. A queued free that turns out to be invalid
+ *   (foreign memory, double free) is dropped without changing anything and
+ *   counted in gomem_stats.remote_rejected.
+ * - gomem_scalable_stats may be called from any thread at any time.
+ * - gomem_scalable_destroy must not run concurrently with any other call
+ *   on the same allocator (remote frees included).
+ * Threads are told apart by a process-unique number given to each thread
+ * on its first call, never reused, so a thread that exits cannot be
+ * mistaken for a later one.
+ */
+#ifndef GOMEM_SCALABLE_H
+#define GOMEM_SCALABLE_H
+
+#include <gomem/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The largest chunk a scalable allocator adds (Go's MaxBlockSize, 4 MiB). */
+#define GOMEM_SCALABLE_MAX_CHUNK ((size_t)4 << 20)
+
+/** Upper bound of the process-wide cache of released chunks, in bytes. */
+#define GOMEM_CHUNK_CACHE_MAX ((size_t)16 << 20)
+
+/** A scalable allocator. Opaque. */
+typedef struct gomem_scalable gomem_scalable;
+
+/**
+ * Statistics of a scalable allocator. The caller sets struct_size to
+ * sizeof(gomem_stats) as it knows it; the library fills only the fields
+ * that lie entirely within struct_size, so programs built against an older,
+ * shorter struct keep working when fields are appended. Byte counts unless
+ * said otherwise.
+ *
+ * Each field is read atomically, but the fields are not one snapshot: with
+ * another thread at work they may come from slightly different moments.
+ * Counters are pointer-sized inside, so they wrap at 2^32 on 32-bit targets.
+ */
+typedef struct gomem_stats {
+  size_t struct_size;       /**< set by the caller: sizeof(gomem_stats) */
+  uint64_t total_malloc;    /**< bytes handed out by malloc and the read helpers, ever (borrow not counted) */
+  uint64_t total_free;      /**< bytes given back by free/free_rest (applied ones), ever */
+  uint64_t in_use;          /**< total_malloc - total_free */
+  uint64_t chunks;          /**< chunks held now (large blocks not counted) */
+  uint64_t reserved;        /**< bytes held from the system now: chunks + large blocks (+ the borrow buffer) */
+  uint64_t large_blocks;    /**< blocks served directly by the system and not yet released */
+  uint64_t remote_pending;  /**< remote frees queued and not yet applied by the owner */
+  uint64_t remote_rejected; /**< remote frees the owner found invalid and dropped, ever */
+} gomem_stats;
+
+/**
+ * Callback for gomem_scalable_read_cb: read up to @p n bytes into @p buf.
+ *
+ * @return the number of bytes read (1..@p n); 0 at end of data; a negative
+ * value for an error, which gomem_scalable_read_cb returns unchanged (use a
+ * GOMEM_ERR_* code or your own negative codes).
+ */
+typedef ptrdiff_t (*gomem_read_fn)(void *ctx, void *buf, size_t n);
+
+/**
+ * Create a scalable allocator whose first chunk has @p initial_size bytes
+ * (any size; Go programs commonly use 1 KiB to 16 KiB), using the default
+ * strategy for its chunks. Nobody owns it until the first allocating call.
+ *
+ * @return the allocator, owned by the caller (gomem_scalable_destroy), or
+ * NULL with errno = EINVAL (@p initial_size 0) or ENOMEM.
+ */
+GOMEM_API gomem_scalable *gomem_scalable_new(size_t initial_size);
+
+/**
+ * gomem_scalable_new with the range-allocator strategy @p s for every chunk.
+ *
+ * @return as gomem_scalable_new; also NULL with errno = EINVAL (@p s not a
+ * strategy) or ENOTSUP (@p s not built).
+ */
+GOMEM_API gomem_scalable *gomem_scalable_new_with(size_t initial_size, gomem_strategy s);
+
+/**
+ * Release every chunk and large block (whatever is still allocated), the
+ * queued remote frees and the allocator itself; every pointer into it
+ * dies. NULL is a no-op. No other call on @p s may run concurrently.
+ */
+GOMEM_API void gomem_scalable_destroy(gomem_scalable *s);
+
+/**
+ * Allocate @p size bytes. Owner only (see the thread model above).
+ *
+ * @return a pointer to @p size bytes, owned by the caller until given back
+ * with gomem_scalable_free (or the allocator is destroyed); or NULL with
+ * errno = EINVAL (@p s NULL, @p size 0), EPERM (another thread owns @p s)
+ * or ENOMEM (the system is out of memory).
+ */
+GOMEM_API void *gomem_scalable_malloc(gomem_scalable *s, size_t size);
+
+/**
+ * Borrow @p size bytes: memory that stays free in the allocator's books,
+ * valid only until the next call on @p s by the owner (Go's Borrow). Use it
+ * at once as scratch space. Changes no malloc/free statistic (it may add a
+ * chunk, which shows in chunks and reserved). Above 4 MiB, and in a
+ * `-Drecyclable=false` build, the bytes come from one scratch buffer that
+ * the allocator keeps (and reuses) until trim or destroy. Owner only.
+ *
+ * @return the pointer, or NULL with errno = EINVAL, EPERM or ENOMEM as for
+ * gomem_scalable_malloc.
+ */
+GOMEM_API void *gomem_scalable_borrow(gomem_scalable *s, size_t size);
+
+/**
+ * Give back [@p ptr, @p ptr + @p len): any part of memory allocated from
+ * @p s, or several neighbouring allocations of the same chunk at once.
+ * A chunk that becomes completely free is released when others remain; a
+ * large block, as soon as all of it is free. Any thread (see above).
+ *
+ * With `-Drecyclable=false` each allocation is a system block: giving back
+ * all of it at once releases it at once; giving back a part records that
+ * part as free (a second free of it is a double free), and the block is
+ * released when all of its bytes have been given back, in any number of
+ * pieces. The bytes of a partly freed block stay readable until then.
+ *
+ * Owner call: @return GOMEM_OK; GOMEM_ERR_INVALID when @p s is NULL, @p len
+ * is 0, the range passes the end of the chunk or block it starts in, or any
+ * byte of it is already free (double free); GOMEM_ERR_NOT_OWNED when @p ptr
+ * (NULL included) is not inside memory of @p s; GOMEM_ERR_NOMEM when the
+ * bookkeeping could not grow. Nothing changes on error.
+ *
+ * Remote call: @return GOMEM_OK when queued; GOMEM_ERR_INVALID (@p s NULL,
+ * @p len 0, range wraps around the address space); GOMEM_ERR_NOT_OWNED
+ * (@p ptr NULL); GOMEM_ERR_NOMEM (no memory for the queue node). Range
+ * errors are found later by the owner (stats.remote_rejected).
+ */
+GOMEM_API int gomem_scalable_free(gomem_scalable *s, void *ptr, size_t len);
+
+/**
+ * Keep the first @p keep bytes of the allocation [@p ptr, @p ptr + @p len)
+ * and give back the rest: gomem_scalable_free(s, ptr + keep, len - keep).
+ * @p keep == @p len gives back nothing. Any thread, like free.
+ *
+ * @return GOMEM_OK; GOMEM_ERR_INVALID when @p keep > @p len; otherwise
+ * what gomem_scalable_free returns. Nothing changes on error.
+ */
+GOMEM_API int gomem_scalable_free_rest(gomem_scalable *s, void *ptr, size_t len, size_t keep);
+
+/**
+ * Apply the queued remote frees, release every chunk that is completely
+ * free (all of them may go: the next chunk then starts again from the
+ * initial size) and the borrow scratch buffer. Owner only; from another
+ * thread, and for NULL, it does nothing.
+ */
+GOMEM_API void gomem_scalable_trim(gomem_scalable *s);
+
+/**
+ * Apply the frees other threads have queued. Allocating calls do this by
+ * themselves; call it when the owner is idle for long. Owner only.
+ *
+ * @return the number of queued frees applied or rejected; GOMEM_ERR_INVALID
+ * (@p s NULL) or, for a thread that is not the owner, GOMEM_ERR_INVALID and
+ * nothing done.
+ */
+GOMEM_API int gomem_scalable_drain(gomem_scalable *s);
+
+/**
+ * Fill @p out with the allocator's statistics (see gomem_stats). Any thread.
+ *
+ * @return GOMEM_OK; GOMEM_ERR_INVALID when @p s or @p out is NULL or
+ * out->struct_size < sizeof(size_t) (nothing written).
+ */
+GOMEM_API int gomem_scalable_stats(const gomem_scalable *s, gomem_stats *out);
+
+/**
+ * Make the calling thread the owner, whoever owned @p s before. Queued
+ * remote frees are applied. Only safe when the previous owner has called
+ * gomem_scalable_disown or will never call any function on @p s again
+ * (it has exited or been joined): otherwise its later frees could still
+ * take the owner path and race with the new owner.
+ *
+ * @return GOMEM_OK; GOMEM_ERR_INVALID when @p s is NULL.
+ */
+GOMEM_API int gomem_scalable_adopt(gomem_scalable *s);
+
+/**
+ * Give up ownership: from now on the calling thread's frees are remote
+ * frees, and the next thread that allocates (or adopts) becomes the owner.
+ * Queued remote frees are applied first.
+ *
+ * @return GOMEM_OK; GOMEM_ERR_INVALID when @p s is NULL or the calling
+ * thread is not the owner (nothing changes).
+ */
+GOMEM_API int gomem_scalable_disown(gomem_scalable *s);
+
+/**
+ * @return true when the calling thread owns @p s; false otherwise and for
+ * NULL.
+ */
+GOMEM_API bool gomem_scalable_is_owner(const gomem_scalable *s);
+
+/**
+ * Allocate @p n bytes, read(2) into them once (retrying on EINTR), give
+ * back the unread tail and return what was read (Go's Read). Owner only.
+ *
+ * @param[out] ptr  the bytes read, owned by the caller as if from
+ *                  gomem_scalable_malloc (free with @p *len); NULL on error.
+ * @param[out] len  how many bytes were read (1..@p n); 0 on error.
+ * @return GOMEM_OK; GOMEM_ERR_EOF (read returned 0; nothing allocated);
+ * GOMEM_ERR_INVALID (@p s, @p ptr or @p len NULL, @p n 0, not the owner, or
+ * read(2) failed: errno tells why, e.g. EAGAIN or EBADF); GOMEM_ERR_NOMEM.
+ * On error nothing stays allocated and the statistics are unchanged.
+ */
+GOMEM_API int gomem_scalable_read_fd(gomem_scalable *s, int fd, size_t n,
+                                     void **ptr, size_t *len);
+
+/**
+ * gomem_scalable_read_fd with a callback as the source: allocate @p n
+ * bytes, call @p fn(@p ctx, buf, @p n) once, give back the unread tail.
+ *
+ * @return GOMEM_OK; GOMEM_ERR_EOF (@p fn returned 0); the negative value
+ * @p fn returned; GOMEM_ERR_INVALID (NULL argument, @p n 0, not the owner,
+ * or @p fn returned more than @p n); GOMEM_ERR_NOMEM. On error nothing stays
+ * allocated, *ptr is NULL and *len 0.
+ */
+GOMEM_API int gomem_scalable_read_cb(gomem_scalable *s, gomem_read_fn fn, void *ctx,
+                                     size_t n, void **ptr, size_t *len);
+
+/**
+ * @return true when this build carves allocations from pooled chunks
+ * (`-Drecyclable=true`, the default); false when every allocation is a
+ * system allocation (`-Drecyclable=false`).
+ */
+GOMEM_API bool gomem_scalable_pooled(void);
+
+/**
+ * Return every chunk in the process-wide chunk cache to the system, and
+ * unmap the buddy pools that have no block in use (`-Dbuddy=true`). Safe
+ * from any thread at any time; chunks in use are not touched.
+ *
+ * @return the number of bytes released.
+ */
+GOMEM_API size_t gomem_release_cached(void);
+
+/** @return the bytes held in the process-wide chunk cache now. Any thread. */
+GOMEM_API size_t gomem_cached_bytes(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GOMEM_SCALABLE_H */
