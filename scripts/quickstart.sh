@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# One command from a fresh Debian 12 clone to results:
+#   sudo bash scripts/quickstart.sh [--no-bench]
+#
+# 1. installs the Debian packages the build, tests and benchmarks need
+#    (only the missing ones; needs root or sudo for that),
+# 2. configures and builds build/ (the default options, -O2 -g),
+# 3. runs every demo in build/examples/ and every benchmark program
+#    build/benchmarks/bench-* and prints their output (--no-bench: demos only).
+#
+# Then `meson test -C build --print-errorlogs` runs every test suite.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+PACKAGES=(meson ninja-build pkgconf gcc g++ check libatomic-ops-dev python3
+          valgrind libmimalloc-dev libjemalloc-dev libevent-dev)
+run_benchmarks=true
+for arg in "$@"; do
+  case $arg in
+    --no-bench) run_benchmarks=false ;;
+    *) echo "usage: $0 [--no-bench]" >&2; exit 2 ;;
+  esac
+done
+
+section() { printf '\n=== %s ===\n' "$*"; }
+
+install_packages() {
+  local missing=() p
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "all packages present"
+    return
+  fi
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "need root to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  echo "installing: ${missing[*]}"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+section "packages"
+install_packages
+
+section "build (build/)"
+if [ -f build/meson-private/coredata.dat ]; then
+  meson setup --reconfigure build
+else
+  meson setup build
+fi
+meson compile -C build
+
+section "demos"
+for exe in build/examples/*; do
+  if [ ! -f "$exe" ] || [ ! -x "$exe" ]; then continue; fi
+  echo "--- $exe"
+  "$exe"
+done
+
+if $run_benchmarks; then
+  section "benchmarks"
+  found=false
+  for exe in build/benchmarks/bench-*; do
+    if [ ! -f "$exe" ] || [ ! -x "$exe" ]; then continue; fi
+    found=true
+    echo "--- $exe"
+    "$exe"
+  done
+  $found || echo "no benchmark programs built yet"
+fi
+
+section "done"
+echo "Run the test suites with: meson test -C build --print-errorlogs"
