@@ -285,6 +285,14 @@ void gomem_buddy_destroy(gomem_buddy *b)
   free(b);
 }
 
+/* Add @p delta (wrapping: pass 0 - n to subtract) to the free byte count.
+ * It changes only under the lock, so an atomic load and store suffice: no
+ * locked read-modify-write, and lock-free readers still see exact values. */
+static void free_bytes_add(gomem_buddy *b, size_t delta)
+{
+  gomem__counter_set(&b->free_bytes, gomem__counter_read(&b->free_bytes) + delta);
+}
+
 /* Take a free block of order @p k, splitting a larger one if needed.
  * @return its unit index, or -1 when no block is large enough. Locked. */
 static int take_block(gomem_buddy *b, unsigned k, size_t *unit)
@@ -341,7 +349,7 @@ int gomem_buddy_alloc(gomem_buddy *b, size_t size, size_t *offset)
     return GOMEM_ERR_NOMEM;
   }
   b->live[u] = (uint8_t)(k + 1);
-  gomem__counter_sub(&b->free_bytes, order_bytes(b, k));
+  free_bytes_add(b, 0 - order_bytes(b, k));
   gomem__spinlock_unlock(&b->lock);
 
   *offset = u << b->unit_shift;
@@ -372,7 +380,7 @@ int gomem_buddy_free(gomem_buddy *b, size_t offset)
   }
   b->live[u] = 0;
   put_block(b, u, live - 1);
-  gomem__counter_add(&b->free_bytes, order_bytes(b, live - 1));
+  free_bytes_add(b, order_bytes(b, live - 1));
   gomem__spinlock_unlock(&b->lock);
   return GOMEM_OK;
 }
