@@ -57,11 +57,17 @@ else
 fi
 meson compile -C build
 
+# run PROGRAM: run one demo or benchmark; a failure is reported at the end.
+failed=()
+run() {
+  echo "--- $1"
+  "$1" || { echo "FAILED: $1 (exit $?)"; failed+=("$1"); }
+}
+
 section "demos"
 for exe in build/examples/*; do
   if [ ! -f "$exe" ] || [ ! -x "$exe" ]; then continue; fi
-  echo "--- $exe"
-  "$exe"
+  run "$exe"
 done
 
 if $run_benchmarks; then
@@ -70,11 +76,14 @@ if $run_benchmarks; then
   for exe in build/benchmarks/bench-*; do
     if [ ! -f "$exe" ] || [ ! -x "$exe" ]; then continue; fi
     found=true
-    echo "--- $exe"
-    "$exe"
+    run "$exe"
   done
   $found || echo "no benchmark programs built yet"
 fi
 
 section "done"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "failed: ${failed[*]}"
+  exit 1
+fi
 echo "Run the test suites with: meson test -C build --print-errorlogs"
