@@ -230,7 +230,7 @@ static int take_bytes(gomem_reader *r, unsigned nbytes, uint64_t *out, unsigned 
   return gomem_reader_read_exact(r, tmp, nbytes);
 }
 
-int gomem_reader_read_be(gomem_reader *r, unsigned nbytes, uint64_t *out)
+static int read_int(gomem_reader *r, unsigned nbytes, uint64_t *out, bool big_endian)
 {
   unsigned char tmp[8];
   const unsigned char *p;
@@ -240,24 +240,19 @@ int gomem_reader_read_be(gomem_reader *r, unsigned nbytes, uint64_t *out)
     return rc;
   uint64_t v = 0;
   for (unsigned i = 0; i < nbytes; i++)
-    v = v << 8 | p[i];
+    v = v << 8 | p[big_endian ? i : nbytes - 1 - i];
   *out = v;
   return GOMEM_OK;
 }
 
+int gomem_reader_read_be(gomem_reader *r, unsigned nbytes, uint64_t *out)
+{
+  return read_int(r, nbytes, out, true);
+}
+
 int gomem_reader_read_le(gomem_reader *r, unsigned nbytes, uint64_t *out)
 {
-  unsigned char tmp[8];
-  const unsigned char *p;
-  int rc = take_bytes(r, nbytes, out, tmp, &p);
-
-  if (rc != GOMEM_OK)
-    return rc;
-  uint64_t v = 0;
-  for (unsigned i = nbytes; i-- > 0;)
-    v = v << 8 | p[i];
-  *out = v;
-  return GOMEM_OK;
+  return read_int(r, nbytes, out, false);
 }
 
 int gomem_reader_read_uleb128_n(gomem_reader *r, uint64_t *out, size_t *nread)
