@@ -1,0 +1,688 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reader layer. Three parts:
+ * - the Go original's scenarios and documented examples;
+ * - every operation at every offset of memories cut into segments of 0, 1,
+ *   2, 7 and many bytes, compared with the same bytes read flat;
+ * - a randomized differential run (fuzz/reader-model.c) of well over 100k
+ *   operations against a flat model.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gomem/gomem.h>
+
+#include "fuzz/reader-model.h"
+
+/* ---- helpers ----------------------------------------------------------- */
+
+#define FLAT_LEN 64
+
+/* The bytes every segmented memory below holds. */
+static uint8_t flat[FLAT_LEN];
+
+static void flat_fill(void)
+{
+  for (size_t i = 0; i < FLAT_LEN; i++)
+    flat[i] = (uint8_t)(i * 37 + 11);
+}
+
+/* Ways to cut FLAT_LEN bytes; 0 entries are empty segments. Cycled. */
+static const size_t cut_ones[] = {1};
+static const size_t cut_twos[] = {2};
+static const size_t cut_sevens[] = {7};
+static const size_t cut_empty_between[] = {0, 1, 0, 2, 0, 0, 7};
+static const size_t cut_large[] = {FLAT_LEN};
+static const size_t cut_mixed[] = {7, 0, 1, 2, 30, 0};
+
+static const struct cut {
+  const char *name;
+  const size_t *sizes;
+  size_t n;
+} cuts[] = {
+  {"ones", cut_ones, 1},
+  {"twos", cut_twos, 1},
+  {"sevens", cut_sevens, 1},
+  {"empty-between", cut_empty_between, 7},
+  {"large", cut_large, 1},
+  {"mixed", cut_mixed, 6},
+};
+#define NCUTS (sizeof(cuts) / sizeof(cuts[0]))
+
+/*
+ * A memory holding flat[] cut as @c says, each segment copied into its own
+ * malloc block of exact size so that straying past a segment end is caught
+ * by ASan/Valgrind. An empty segment leads and trails too.
+ */
+struct segmented {
+  gomem_memory *m;
+  void *blocks[2 * FLAT_LEN + 2];
+  size_t nblocks;
+};
+
+static void seg_push(struct segmented *s, const uint8_t *src, size_t len)
+{
+  void *b = len ? malloc(len) : NULL;
+  if (len) {
+    ck_assert_ptr_nonnull(b);
+    memcpy(b, src, len);
+  }
+  s->blocks[s->nblocks++] = b;
+  ck_assert_int_eq(gomem_memory_push(s->m, b, len), GOMEM_OK);
+}
+
+static void seg_make(struct segmented *s, const struct cut *c)
+{
+  s->m = gomem_memory_new();
+  s->nblocks = 0;
+  seg_push(s, NULL, 0);
+  size_t at = 0;
+  for (size_t i = 0; at < FLAT_LEN; i++) {
+    size_t len = c->sizes[i % c->n];
+    if (len > FLAT_LEN - at)
+      len = FLAT_LEN - at;
+    seg_push(s, flat + at, len);
+    at += len;
+  }
+  seg_push(s, NULL, 0);
+  ck_assert_uint_eq(gomem_memory_size(s->m), FLAT_LEN);
+}
+
+static void seg_free(struct segmented *s)
+{
+  gomem_memory_destroy(s->m);
+  for (size_t i = 0; i < s->nblocks; i++)
+    free(s->blocks[i]);
+}
+
+/* A stack reader at absolute offset @at. */
+static gomem_reader *reader_at(gomem_reader_storage *st, gomem_memory *m, size_t at)
+{
+  gomem_reader *r = gomem_reader_init(st, sizeof(*st), m);
+  ck_assert_ptr_nonnull(r);
+  ck_assert_int_eq(gomem_reader_skip(r, at), GOMEM_OK);
+  ck_assert_uint_eq(gomem_reader_offset(r), at);
+  return r;
+}
+
+static void expect_pos(const gomem_reader *r, size_t at)
+{
+  ck_assert_uint_eq(gomem_reader_offset(r), at);
+  ck_assert_uint_eq(gomem_reader_remaining(r), FLAT_LEN - at);
+}
+
+/* ---- Go's scenarios ------------------------------------------------------ */
+
+/* Go's TestMemoryReader: two buffers, one Read of everything. */
+START_TEST(test_go_reader_read_all)
+{
+  const uint8_t b1[] = {1, 2, 3}, b2[] = {4, 5, 6};
+  gomem_memory *m = gomem_memory_new();
+  gomem_memory_push(m, b1, 3);
+  gomem_memory_push(m, b2, 3);
+  gomem_reader *r = gomem_reader_new(m);
+  ck_assert_ptr_nonnull(r);
+  ck_assert_uint_eq(gomem_reader_remaining(r), 6);
+  uint8_t out[6];
+  ck_assert_uint_eq(gomem_reader_read(r, out, 6), 6);
+  const uint8_t want[] = {1, 2, 3, 4, 5, 6};
+  ck_assert_mem_eq(out, want, 6);
+  ck_assert_uint_eq(gomem_reader_remaining(r), 0);
+  ck_assert_uint_eq(gomem_reader_read(r, out, 6), 0);
+  gomem_reader_destroy(r);
+  gomem_memory_destroy(m);
+}
+END_TEST
+
+/* The examples of Go's mem_reader.go package comment. */
+START_TEST(test_go_reader_doc_examples)
+{
+  const char *hello = "Hello, World!";
+  gomem_memory *m = gomem_memory_new();
+  gomem_memory_push(m, hello, strlen(hello));
+  gomem_reader_storage st;
+  gomem_reader *r = gomem_reader_init(&st, sizeof(st), m);
+  uint8_t b1, b2;
+  ck_assert_int_eq(gomem_reader_read_byte(r, &b1), GOMEM_OK);
+  ck_assert_int_eq(gomem_reader_read_byte(r, &b2), GOMEM_OK);
+  ck_assert_int_eq(b1, 'H');
+  ck_assert_int_eq(b2, 'e');
+  char buf[16] = {0};
+  ck_assert_uint_eq(gomem_reader_read(r, buf, 5), 5);
+  ck_assert_str_eq(buf, "llo, ");
+  /* Go's comment skips 2 (" W"), but the space was already read: 1 is right. */
+  ck_assert_int_eq(gomem_reader_skip(r, 1), GOMEM_OK);
+  memset(buf, 0, sizeof(buf));
+  ck_assert_int_eq(gomem_reader_read_exact(r, buf, gomem_reader_remaining(r)), GOMEM_OK);
+  ck_assert_str_eq(buf, "orld!");
+
+  const uint8_t leb[] = {0xE5, 0x8E, 0x26};
+  gomem_memory_reset(m);
+  gomem_memory_push(m, leb, 3);
+  gomem_reader_reset(r, m);
+  uint64_t v = 0;
+  size_t n = 0;
+  ck_assert_int_eq(gomem_reader_read_uleb128_n(r, &v, &n), GOMEM_OK);
+  ck_assert_uint_eq(v, 624485);
+  ck_assert_uint_eq(n, 3);
+
+  const uint8_t be[] = {0x12, 0x34, 0x56, 0x78};
+  gomem_memory_reset(m);
+  gomem_memory_push(m, be, 4);
+  gomem_reader_reset(r, m);
+  ck_assert_int_eq(gomem_reader_read_be(r, 4, &v), GOMEM_OK);
+  ck_assert_uint_eq(v, 0x12345678);
+  gomem_memory_destroy(m);
+}
+END_TEST
+
+/* Go's ReadByteMask, Range, RangeN, MoveToEnd, GetCurrent, ClipFront. */
+START_TEST(test_go_reader_misc)
+{
+  const uint8_t b1[] = {0xF1, 2, 3}, b2[] = {4, 5, 6, 7};
+  gomem_memory *m = gomem_memory_new();
+  gomem_memory_push(m, b1, 3);
+  gomem_memory_push(m, b2, 4);
+  gomem_reader *r = gomem_reader_new(m);
+  uint8_t b;
+  ck_assert_int_eq(gomem_reader_read_byte_mask(r, 0x0F, &b), GOMEM_OK);
+  ck_assert_uint_eq(b, 0x01);
+  const void *p;
+  size_t len;
+  ck_assert_int_eq(gomem_reader_current(r, &p, &len), GOMEM_OK);
+  ck_assert_ptr_eq(p, b1 + 1);
+  ck_assert_uint_eq(len, 2);
+  ck_assert_int_eq(gomem_reader_range(r, 3, NULL, NULL), 0);
+  ck_assert_int_eq(gomem_reader_current(r, &p, &len), GOMEM_OK);
+  ck_assert_ptr_eq(p, b2 + 1);
+  ck_assert_uint_eq(len, 3);
+  gomem_reader_move_to_end(r);
+  ck_assert_uint_eq(gomem_reader_remaining(r), 0);
+  ck_assert_uint_eq(gomem_reader_offset(r), 7);
+  ck_assert_int_eq(gomem_reader_current(r, &p, &len), GOMEM_ERR_EOF);
+  ck_assert_ptr_null(p);
+  ck_assert_uint_eq(len, 0);
+  ck_assert_int_eq(gomem_reader_read_byte(r, &b), GOMEM_ERR_EOF);
+  ck_assert_int_eq(gomem_reader_clip_front(r, NULL, NULL), 0);
+  ck_assert_uint_eq(gomem_memory_count(m), 0);
+  ck_assert_uint_eq(gomem_reader_offset(r), 0);
+  gomem_reader_destroy(r);
+  gomem_memory_destroy(m);
+}
+END_TEST
+
+/* ---- argument errors and the two kinds of reader ---------------------- */
+
+START_TEST(test_reader_bad_arguments)
+{
+  errno = 0;
+  ck_assert_ptr_null(gomem_reader_new(NULL));
+  ck_assert_int_eq(errno, EINVAL);
+  gomem_memory *m = gomem_memory_new();
+  gomem_reader_storage st;
+  errno = 0;
+  ck_assert_ptr_null(gomem_reader_init(&st, sizeof(st) / 8, m));
+  ck_assert_int_eq(errno, EINVAL);
+  ck_assert_ptr_null(gomem_reader_init(NULL, sizeof(st), m));
+  ck_assert_ptr_null(gomem_reader_init(&st, sizeof(st), NULL));
+  ck_assert_uint_eq(sizeof(gomem_reader_storage), GOMEM_READER_STORAGE_SIZE);
+
+  gomem_reader_destroy(NULL);
+  ck_assert_uint_eq(gomem_reader_remaining(NULL), 0);
+  ck_assert_uint_eq(gomem_reader_offset(NULL), 0);
+  ck_assert_ptr_null(gomem_reader_memory(NULL));
+  uint8_t b;
+  uint64_t v;
+  ck_assert_uint_eq(gomem_reader_read(NULL, &b, 1), 0);
+  ck_assert_int_eq(gomem_reader_read_exact(NULL, &b, 1), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_peek(NULL, &b, 1), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_byte(NULL, &b), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_byte_mask(NULL, 1, &b), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_be(NULL, 1, &v), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_le(NULL, 1, &v), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_uleb128(NULL, &v), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_skip(NULL, 0), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_unread(NULL, 0), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_range(NULL, 0, NULL, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_clip_front(NULL, NULL, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_reset(NULL, m), GOMEM_ERR_INVALID);
+  gomem_reader_move_to_end(NULL);
+
+  const uint8_t one[] = {9, 8};
+  gomem_memory_push(m, one, 2);
+  gomem_reader *r = gomem_reader_init(&st, sizeof(st), m);
+  ck_assert_ptr_eq(gomem_reader_memory(r), m);
+  ck_assert_int_eq(gomem_reader_read_exact(r, NULL, 1), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_byte(r, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_byte_mask(r, 1, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_be(r, 0, &v), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_be(r, 9, &v), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_le(r, 1, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_uleb128(r, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_reset(r, NULL), GOMEM_ERR_INVALID);
+  const void *p;
+  ck_assert_int_eq(gomem_reader_current(r, &p, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_unread(r, 1), GOMEM_ERR_INVALID);
+  ck_assert_uint_eq(gomem_reader_offset(r), 0);
+  ck_assert_uint_eq(gomem_reader_remaining(r), 2);
+  gomem_reader_destroy(r); /* a no-op for storage readers */
+  ck_assert_int_eq(gomem_reader_read_byte(r, &b), GOMEM_OK);
+  ck_assert_uint_eq(b, 9);
+  gomem_memory_destroy(m);
+}
+END_TEST
+
+/* The reader follows a memory that grows after it was created. */
+START_TEST(test_reader_sees_pushes)
+{
+  static uint8_t bytes[600];
+  for (size_t i = 0; i < sizeof(bytes); i++)
+    bytes[i] = (uint8_t)i;
+  gomem_memory *m = gomem_memory_new();
+  gomem_reader *r = gomem_reader_new(m);
+  uint8_t b;
+  ck_assert_int_eq(gomem_reader_read_byte(r, &b), GOMEM_ERR_EOF);
+  /* Enough pushes to move the segment array several times. */
+  for (size_t i = 0; i < sizeof(bytes); i++) {
+    gomem_memory_push(m, &bytes[i], 1);
+    ck_assert_int_eq(gomem_reader_read_byte(r, &b), GOMEM_OK);
+    ck_assert_uint_eq(b, (uint8_t)i);
+    ck_assert_int_eq(gomem_reader_read_byte(r, &b), GOMEM_ERR_EOF);
+  }
+  ck_assert_int_eq(gomem_reader_unread(r, 600), GOMEM_OK);
+  ck_assert_int_eq(gomem_reader_skip(r, 599), GOMEM_OK);
+  ck_assert_int_eq(gomem_reader_read_byte(r, &b), GOMEM_OK);
+  ck_assert_uint_eq(b, (uint8_t)599);
+  gomem_reader_destroy(r);
+  gomem_memory_destroy(m);
+}
+END_TEST
+
+/* ---- LEB128 over the full 64-bit range ------------------------------- */
+
+static int leb_of(const uint8_t *bytes, size_t len, uint64_t *v, size_t *n, size_t *offset)
+{
+  gomem_memory *m = gomem_memory_new();
+  /* One byte per segment: every boundary is crossed. */
+  for (size_t i = 0; i < len; i++)
+    gomem_memory_push(m, bytes + i, 1);
+  gomem_reader_storage st;
+  gomem_reader *r = gomem_reader_init(&st, sizeof(st), m);
+  int rc = gomem_reader_read_uleb128_n(r, v, n);
+  *offset = gomem_reader_offset(r);
+  gomem_memory_destroy(m);
+  return rc;
+}
+
+START_TEST(test_uleb128_range)
+{
+  uint64_t v = 0;
+  size_t n = 0, off;
+  const uint8_t zero[] = {0x00};
+  ck_assert_int_eq(leb_of(zero, 1, &v, &n, &off), GOMEM_OK);
+  ck_assert_uint_eq(v, 0);
+  ck_assert_uint_eq(n, 1);
+  const uint8_t padded[] = {0x80, 0x80, 0x00};
+  ck_assert_int_eq(leb_of(padded, 3, &v, &n, &off), GOMEM_OK);
+  ck_assert_uint_eq(v, 0);
+  ck_assert_uint_eq(n, 3);
+  /* Go stops after 8 bytes; 2^56 needs 9. */
+  const uint8_t nine[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+  ck_assert_int_eq(leb_of(nine, 9, &v, &n, &off), GOMEM_OK);
+  ck_assert_uint_eq(v, UINT64_C(1) << 56);
+  const uint8_t max[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01};
+  ck_assert_int_eq(leb_of(max, 10, &v, &n, &off), GOMEM_OK);
+  ck_assert_uint_eq(v, UINT64_MAX);
+  ck_assert_uint_eq(n, 10);
+  ck_assert_uint_eq(off, 10);
+  const uint8_t top[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+  ck_assert_int_eq(leb_of(top, 10, &v, &n, &off), GOMEM_OK);
+  ck_assert_uint_eq(v, UINT64_C(1) << 63);
+
+  /* Errors consume nothing and leave the outputs alone. */
+  v = 5;
+  n = 6;
+  const uint8_t big[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02};
+  ck_assert_int_eq(leb_of(big, 10, &v, &n, &off), GOMEM_ERR_OVERFLOW);
+  ck_assert_uint_eq(off, 0);
+  const uint8_t longer[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00};
+  ck_assert_int_eq(leb_of(longer, 11, &v, &n, &off), GOMEM_ERR_OVERFLOW);
+  ck_assert_uint_eq(off, 0);
+  const uint8_t cut[] = {0x80, 0x81};
+  ck_assert_int_eq(leb_of(cut, 2, &v, &n, &off), GOMEM_ERR_EOF);
+  ck_assert_uint_eq(off, 0);
+  ck_assert_int_eq(leb_of(cut, 0, &v, &n, &off), GOMEM_ERR_EOF);
+  ck_assert_uint_eq(v, 5);
+  ck_assert_uint_eq(n, 6);
+
+  /* Every value 2^k - 1 and 2^k round-trips through an encoder. */
+  for (unsigned k = 0; k < 64; k++) {
+    for (uint64_t x = (UINT64_C(1) << k) - 1; x <= (UINT64_C(1) << k); x++) {
+      uint8_t enc[10];
+      size_t len = 0;
+      uint64_t rest = x;
+      do {
+        enc[len] = (uint8_t)(rest & 0x7f);
+        rest >>= 7;
+        if (rest)
+          enc[len] |= 0x80;
+        len++;
+      } while (rest);
+      ck_assert_int_eq(leb_of(enc, len, &v, &n, &off), GOMEM_OK);
+      ck_assert_uint_eq(v, x);
+      ck_assert_uint_eq(n, len);
+    }
+  }
+}
+END_TEST
+
+/* ---- every operation at every offset, every segmentation --------------- */
+
+START_TEST(test_cuts_read_exact_and_peek)
+{
+  const struct cut *c = &cuts[_i];
+  struct segmented s;
+  seg_make(&s, c);
+  for (size_t at = 0; at <= FLAT_LEN; at++) {
+    for (size_t n = 0; n <= FLAT_LEN - at + 1; n++) {
+      gomem_reader_storage st;
+      gomem_reader *r = reader_at(&st, s.m, at);
+      uint8_t out[FLAT_LEN + 1];
+      memset(out, 0xEE, sizeof(out));
+      int want = n <= FLAT_LEN - at ? GOMEM_OK : GOMEM_ERR_EOF;
+      ck_assert_int_eq(gomem_reader_peek(r, out, n), want);
+      expect_pos(r, at);
+      ck_assert_int_eq(gomem_reader_read_exact(r, out, n), want);
+      if (want == GOMEM_OK) {
+        ck_assert(memcmp(out, flat + at, n) == 0);
+        expect_pos(r, at + n);
+      } else {
+        ck_assert_uint_eq(out[0], 0xEE);
+        expect_pos(r, at);
+      }
+      /* read (up to n) takes what is there. */
+      r = reader_at(&st, s.m, at);
+      size_t got = gomem_reader_read(r, out, n);
+      ck_assert_uint_eq(got, n <= FLAT_LEN - at ? n : FLAT_LEN - at);
+      ck_assert(memcmp(out, flat + at, got) == 0);
+      expect_pos(r, at + got);
+    }
+  }
+  seg_free(&s);
+}
+END_TEST
+
+START_TEST(test_cuts_integers)
+{
+  const struct cut *c = &cuts[_i];
+  struct segmented s;
+  seg_make(&s, c);
+  for (size_t at = 0; at <= FLAT_LEN; at++) {
+    for (unsigned nb = 1; nb <= 8; nb++) {
+      gomem_reader_storage st;
+      gomem_reader *r = reader_at(&st, s.m, at);
+      uint64_t be = 1, le = 1, want_be = 0, want_le = 0;
+      if (at + nb > FLAT_LEN) {
+        ck_assert_int_eq(gomem_reader_read_be(r, nb, &be), GOMEM_ERR_EOF);
+        ck_assert_int_eq(gomem_reader_read_le(r, nb, &le), GOMEM_ERR_EOF);
+        ck_assert_uint_eq(be, 1);
+        expect_pos(r, at);
+        continue;
+      }
+      for (unsigned i = 0; i < nb; i++) {
+        want_be = want_be << 8 | flat[at + i];
+        want_le |= (uint64_t)flat[at + i] << (8 * i);
+      }
+      ck_assert_int_eq(gomem_reader_read_be(r, nb, &be), GOMEM_OK);
+      ck_assert_uint_eq(be, want_be);
+      expect_pos(r, at + nb);
+      ck_assert_int_eq(gomem_reader_unread(r, nb), GOMEM_OK);
+      ck_assert_int_eq(gomem_reader_read_le(r, nb, &le), GOMEM_OK);
+      ck_assert_uint_eq(le, want_le);
+      expect_pos(r, at + nb);
+    }
+    gomem_reader_storage st;
+    gomem_reader *r = reader_at(&st, s.m, at);
+    uint8_t b = 0;
+    ck_assert_int_eq(gomem_reader_read_byte(r, &b), at < FLAT_LEN ? GOMEM_OK : GOMEM_ERR_EOF);
+    if (at < FLAT_LEN)
+      ck_assert_uint_eq(b, flat[at]);
+  }
+  seg_free(&s);
+}
+END_TEST
+
+START_TEST(test_cuts_skip_unread)
+{
+  const struct cut *c = &cuts[_i];
+  struct segmented s;
+  seg_make(&s, c);
+  for (size_t at = 0; at <= FLAT_LEN; at++) {
+    for (size_t n = 0; n <= FLAT_LEN + 1; n++) {
+      gomem_reader_storage st;
+      gomem_reader *r = reader_at(&st, s.m, at);
+      ck_assert_int_eq(gomem_reader_skip(r, n), n <= FLAT_LEN - at ? GOMEM_OK : GOMEM_ERR_EOF);
+      size_t pos = n <= FLAT_LEN - at ? at + n : at;
+      expect_pos(r, pos);
+      ck_assert_int_eq(gomem_reader_unread(r, n), n <= pos ? GOMEM_OK : GOMEM_ERR_INVALID);
+      pos = n <= pos ? pos - n : pos;
+      expect_pos(r, pos);
+      uint8_t b;
+      if (pos < FLAT_LEN) {
+        ck_assert_int_eq(gomem_reader_read_byte(r, &b), GOMEM_OK);
+        ck_assert_uint_eq(b, flat[pos]);
+      }
+    }
+  }
+  seg_free(&s);
+}
+END_TEST
+
+struct seen {
+  uint8_t bytes[FLAT_LEN];
+  size_t got, calls, stop_after;
+};
+
+static int see(const void *ptr, size_t len, void *ctx)
+{
+  struct seen *s = ctx;
+  ck_assert_uint_le(s->got + len, FLAT_LEN);
+  if (len)
+    memcpy(s->bytes + s->got, ptr, len);
+  s->got += len;
+  s->calls++;
+  return s->calls == s->stop_after ? 99 : 0;
+}
+
+/* Range of n bytes: pieces are non-empty, no longer than a segment, in order. */
+START_TEST(test_cuts_range_and_current)
+{
+  const struct cut *c = &cuts[_i];
+  size_t max_piece = 0;
+  for (size_t k = 0; k < c->n; k++)
+    max_piece = c->sizes[k] > max_piece ? c->sizes[k] : max_piece;
+  struct segmented s;
+  seg_make(&s, c);
+  for (size_t at = 0; at <= FLAT_LEN; at++) {
+    gomem_reader_storage st;
+    gomem_reader *r = reader_at(&st, s.m, at);
+    const void *p;
+    size_t len;
+    int rc = gomem_reader_current(r, &p, &len);
+    ck_assert_int_eq(rc, at < FLAT_LEN ? GOMEM_OK : GOMEM_ERR_EOF);
+    if (rc == GOMEM_OK) {
+      ck_assert_uint_le(len, max_piece);
+      ck_assert(memcmp(p, flat + at, len) == 0);
+    }
+    expect_pos(r, at);
+    for (size_t n = 0; n <= FLAT_LEN - at + 1; n++) {
+      r = reader_at(&st, s.m, at);
+      struct seen seen = {{0}, 0, 0, 0};
+      rc = gomem_reader_range(r, n, see, &seen);
+      if (n > FLAT_LEN - at) {
+        ck_assert_int_eq(rc, GOMEM_ERR_EOF);
+        ck_assert_uint_eq(seen.calls, 0);
+        expect_pos(r, at);
+        continue;
+      }
+      ck_assert_int_eq(rc, 0);
+      ck_assert_uint_eq(seen.got, n);
+      ck_assert_uint_le(seen.calls, n);
+      ck_assert(memcmp(seen.bytes, flat + at, n) == 0);
+      expect_pos(r, at + n);
+    }
+    /* All the rest, stopping after the second piece. */
+    r = reader_at(&st, s.m, at);
+    struct seen seen = {{0}, 0, 0, 2};
+    rc = gomem_reader_range(r, SIZE_MAX, see, &seen);
+    if (seen.calls == 2)
+      ck_assert_int_eq(rc, 99);
+    else
+      ck_assert_int_eq(rc, 0);
+    ck_assert(memcmp(seen.bytes, flat + at, seen.got) == 0);
+    expect_pos(r, at + seen.got);
+  }
+  seg_free(&s);
+}
+END_TEST
+
+/* Clip at every offset: removed pieces are the consumed bytes, the rest stays. */
+START_TEST(test_cuts_clip_front)
+{
+  const struct cut *c = &cuts[_i];
+  for (size_t at = 0; at <= FLAT_LEN; at++) {
+    struct segmented s;
+    seg_make(&s, c);
+    gomem_reader_storage st;
+    gomem_reader *r = reader_at(&st, s.m, at);
+    struct seen seen = {{0}, 0, 0, 0};
+    ck_assert_int_eq(gomem_reader_clip_front(r, see, &seen), 0);
+    ck_assert_uint_eq(seen.got, at);
+    ck_assert(memcmp(seen.bytes, flat, at) == 0);
+    ck_assert_uint_eq(gomem_reader_offset(r), 0);
+    ck_assert_uint_eq(gomem_reader_remaining(r), FLAT_LEN - at);
+    ck_assert_uint_eq(gomem_memory_size(s.m), FLAT_LEN - at);
+    uint8_t rest[FLAT_LEN];
+    ck_assert_uint_eq(gomem_memory_copy_to(s.m, rest, FLAT_LEN), FLAT_LEN - at);
+    ck_assert(memcmp(rest, flat + at, FLAT_LEN - at) == 0);
+    /* The clip point is the new start: no unread before it. */
+    ck_assert_int_eq(gomem_reader_unread(r, 1), GOMEM_ERR_INVALID);
+    ck_assert_int_eq(gomem_reader_clip_front(r, see, &seen), 0);
+    ck_assert_uint_eq(seen.got, at);
+    /* Reading on is unaffected; the cut segment unreads to its new start. */
+    ck_assert_int_eq(gomem_reader_read_exact(r, rest, FLAT_LEN - at), GOMEM_OK);
+    ck_assert(memcmp(rest, flat + at, FLAT_LEN - at) == 0);
+    ck_assert_int_eq(gomem_reader_unread(r, FLAT_LEN - at), GOMEM_OK);
+    ck_assert_int_eq(gomem_reader_unread(r, 1), GOMEM_ERR_INVALID);
+    seg_free(&s);
+  }
+}
+END_TEST
+
+START_TEST(test_clip_front_stops_early)
+{
+  const uint8_t a[] = {1, 2}, b[] = {3, 4, 5}, c[] = {6, 7};
+  gomem_memory *m = gomem_memory_new();
+  gomem_memory_push(m, a, 2);
+  gomem_memory_push(m, NULL, 0);
+  gomem_memory_push(m, b, 3);
+  gomem_memory_push(m, c, 2);
+  gomem_reader *r = gomem_reader_new(m);
+  ck_assert_int_eq(gomem_reader_skip(r, 4), GOMEM_OK);
+  /* Pieces: {1,2}, {}, then the head {3,4} of the cut segment. Stop after 2. */
+  struct seen seen = {{0}, 0, 0, 2};
+  ck_assert_int_eq(gomem_reader_clip_front(r, see, &seen), 99);
+  ck_assert_uint_eq(seen.got, 2);
+  ck_assert_uint_eq(gomem_memory_count(m), 2);
+  ck_assert_uint_eq(gomem_reader_offset(r), 2);
+  ck_assert_uint_eq(gomem_reader_remaining(r), 3);
+  seen.stop_after = 0;
+  ck_assert_int_eq(gomem_reader_clip_front(r, see, &seen), 0);
+  ck_assert_uint_eq(seen.calls, 3);
+  ck_assert_uint_eq(seen.got, 4);
+  const uint8_t want[] = {1, 2, 3, 4};
+  ck_assert_mem_eq(seen.bytes, want, 4);
+  const void *p;
+  size_t len;
+  ck_assert_int_eq(gomem_memory_segment(m, 0, &p, &len), GOMEM_OK);
+  ck_assert_ptr_eq(p, b + 2);
+  ck_assert_uint_eq(len, 1);
+  ck_assert_uint_eq(gomem_memory_size(m), 3);
+  gomem_reader_destroy(r);
+  gomem_memory_destroy(m);
+}
+END_TEST
+
+/* ---- randomized differential run -------------------------------------- */
+
+static uint64_t rng_next(uint64_t *s)
+{
+  *s ^= *s << 13;
+  *s ^= *s >> 7;
+  *s ^= *s << 17;
+  return *s;
+}
+
+START_TEST(test_differential_random)
+{
+  uint64_t rng = 0x243F6A8885A308D3ull;
+  size_t total = 0, programs = 0;
+  uint8_t prog[400];
+  char err[256];
+  while (total < 120000) {
+    size_t len = 16 + rng_next(&rng) % (sizeof(prog) - 16);
+    for (size_t i = 0; i < len; i++)
+      prog[i] = (uint8_t)(rng_next(&rng) >> 32);
+    size_t ops = 0;
+    err[0] = 0;
+    if (reader_model_run(prog, len, &ops, err, sizeof(err)) != 0)
+      ck_abort_msg("program %zu: %s", programs, err);
+    total += ops;
+    programs++;
+  }
+  ck_assert_uint_ge(total, 100000);
+}
+END_TEST
+
+static Suite *reader_suite(void)
+{
+  Suite *s = suite_create("reader");
+  TCase *go = tcase_create("go");
+  tcase_add_test(go, test_go_reader_read_all);
+  tcase_add_test(go, test_go_reader_doc_examples);
+  tcase_add_test(go, test_go_reader_misc);
+  tcase_add_test(go, test_reader_bad_arguments);
+  tcase_add_test(go, test_reader_sees_pushes);
+  tcase_add_test(go, test_uleb128_range);
+  tcase_add_test(go, test_clip_front_stops_early);
+  suite_add_tcase(s, go);
+
+  TCase *cut = tcase_create("segments");
+  tcase_add_unchecked_fixture(cut, flat_fill, NULL);
+  tcase_set_timeout(cut, 60);
+  tcase_add_loop_test(cut, test_cuts_read_exact_and_peek, 0, NCUTS);
+  tcase_add_loop_test(cut, test_cuts_integers, 0, NCUTS);
+  tcase_add_loop_test(cut, test_cuts_skip_unread, 0, NCUTS);
+  tcase_add_loop_test(cut, test_cuts_range_and_current, 0, NCUTS);
+  tcase_add_loop_test(cut, test_cuts_clip_front, 0, NCUTS);
+  suite_add_tcase(s, cut);
+
+  TCase *diff = tcase_create("differential");
+  tcase_set_timeout(diff, 120);
+  tcase_add_test(diff, test_differential_random);
+  suite_add_tcase(s, diff);
+  return s;
+}
+
+int main(void)
+{
+  SRunner *sr = srunner_create(reader_suite());
+  srunner_run_all(sr, CK_ENV);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
