@@ -14,7 +14,7 @@
 
 #include "reader-model.h"
 
-#define MAX_FLAT (1u << 18) /* stop pushing beyond this many bytes */
+#define MAX_FLAT (1u << 16) /* stop pushing beyond this many bytes */
 #define MAX_READ 8192       /* largest single read */
 #define STOP_VALUE 7        /* what callbacks return to stop early */
 
@@ -25,7 +25,7 @@ struct model {
   bool heap_reader;
 
   uint8_t *flat;
-  size_t len, base, pos;
+  size_t len, base, pos, cap;
   void **blocks; /* segment blocks to free at the end */
   size_t nblocks;
 
@@ -35,7 +35,7 @@ struct model {
   bool leb_bytes;
 
   uint8_t buf[MAX_READ];
-  uint8_t *scratch; /* MAX_FLAT bytes, for whole-memory comparisons */
+  uint8_t *scratch; /* cap bytes, for whole-memory comparisons */
   char *err;
   size_t errlen;
 };
@@ -88,6 +88,18 @@ static bool push_segment(struct model *md, uint8_t code)
   size_t n = sizes[code & 7];
   if (md->len + n > MAX_FLAT)
     return true;
+  if (md->len + n > md->cap) {
+    size_t cap = 2 * md->cap;
+    while (cap < md->len + n)
+      cap *= 2;
+    uint8_t *flat = realloc(md->flat, cap);
+    CHECK(flat != NULL);
+    md->flat = flat;
+    free(md->scratch);
+    md->scratch = malloc(cap);
+    CHECK(md->scratch != NULL);
+    md->cap = cap;
+  }
   uint8_t *block = NULL;
   /* Empty segments come both as NULL and as a real pointer. */
   if (n || (code & 8))
@@ -312,7 +324,7 @@ static bool check_memory(struct model *md)
 {
   size_t size = md->len - md->base;
   CHECK(gomem_memory_size(md->m) == size);
-  CHECK(gomem_memory_copy_to(md->m, md->scratch, MAX_FLAT) == size);
+  CHECK(gomem_memory_copy_to(md->m, md->scratch, md->cap) == size);
   CHECK(memcmp(md->scratch, md->flat + md->base, size) == 0);
   return true;
 }
@@ -385,8 +397,9 @@ static bool setup(struct model *md)
   md->leb_bytes = seed & 1;
   md->heap_reader = seed & 2;
   md->m = gomem_memory_new();
-  md->flat = malloc(MAX_FLAT);
-  md->scratch = malloc(MAX_FLAT);
+  md->cap = 4096; /* grows in push_segment; never NULL, so flat + 0 is fine */
+  md->flat = malloc(md->cap);
+  md->scratch = malloc(md->cap);
   CHECK(md->m && md->flat && md->scratch);
   unsigned nseg = next_byte(md) % 24;
   for (unsigned i = 0; i < nseg; i++) {
