@@ -41,12 +41,12 @@
  * Threads — the owner model:
  * - At any moment one thread OWNS the allocator. Only the owner may call
  *   the allocating functions (malloc, borrow, trim, drain, the read
- *   helpers). The first thread that calls one of them becomes the owner;
- *   to hand the allocator to another thread, the owner calls
- *   gomem_scalable_disown() and the new thread then simply starts using it
- *   (or calls gomem_scalable_adopt()). An allocating call from a thread
- *   that is not the owner, while the allocator has one, fails with EPERM
- *   (or GOMEM_ERR_INVALID) and changes nothing.
+ *   helpers). The thread that creates the allocator owns it. To hand it to
+ *   another thread, the owner calls gomem_scalable_disown(); the next
+ *   thread that makes an allocating call (or gomem_scalable_adopt()) then
+ *   becomes the owner. An allocating call from a thread that is not the
+ *   owner, while the allocator has one, fails with EPERM (or
+ *   GOMEM_ERR_INVALID) and changes nothing.
  * - gomem_scalable_free / free_rest may be called from ANY thread at any
  *   time. Called by the owner, the free is applied and checked at once.
  *   Called by another thread, it is a REMOTE free: only the arguments are
@@ -118,7 +118,7 @@ typedef ptrdiff_t (*gomem_read_fn)(void *ctx, void *buf, size_t n);
 /**
  * Create a scalable allocator whose first chunk has @p initial_size bytes
  * (any size; Go programs commonly use 1 KiB to 16 KiB), using the default
- * strategy for its chunks. Nobody owns it until the first allocating call.
+ * strategy for its chunks. The calling thread becomes its owner.
  *
  * @return the allocator, owned by the caller (gomem_scalable_destroy), or
  * NULL with errno = EINVAL (@p initial_size 0) or ENOMEM.
@@ -237,7 +237,8 @@ GOMEM_API int gomem_scalable_adopt(gomem_scalable *s);
 
 /**
  * Give up ownership: from now on the calling thread's frees are remote
- * frees, and the next thread that allocates (or adopts) becomes the owner.
+ * frees, and the next thread that makes an allocating call (or adopts)
+ * becomes the owner, possibly the same thread again.
  * Queued remote frees are applied first.
  *
  * @return GOMEM_OK; GOMEM_ERR_INVALID when @p s is NULL or the calling

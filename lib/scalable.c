@@ -1,0 +1,682 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scalable allocator: chunks that grow by doubling, plus "system
+ * blocks" for what chunks do not serve (requests above 4 MiB, and every
+ * request in a -Drecyclable=false build).
+ *
+ * Every chunk and system block is an entry of one array sorted by address,
+ * so free finds the owner with a binary search. Chunks are also listed in
+ * creation order, the order malloc tries them in (as Go does).
+ *
+ * A system block is wholly allocated when created. Its first partial free
+ * gives it a range allocator ("parts") that records which bytes are free,
+ * so double frees are caught exactly; the block goes back to the system
+ * when every byte is free.
+ *
+ * Threads: see gomem/scalable.h. Counters have one writer, the owner, so
+ * they are updated with a plain atomic load and store (no read-modify-write
+ * on the fast path); only remote_pending is shared by writers.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "gomem/allocator.h"
+#include "gomem/chunk.h"
+#include "gomem/scalable.h"
+#include "source.h"
+
+#define MAX_CHUNK GOMEM_SCALABLE_MAX_CHUNK
+#define NO_OWNER ((AO_t)0)
+
+struct entry {
+  uintptr_t base;
+  size_t size;
+  gomem_chunk *chunk;          /* a chunk, or NULL for a system block */
+  gomem_allocator *parts;      /* system block: its free parts; NULL = all allocated */
+  struct gomem__region region; /* system block: where its bytes came from */
+};
+
+/* A free queued by a thread that is not the owner. Allocated by that
+ * thread: the freed bytes are never written, as they may not be ours. */
+struct remote_free {
+  gomem__lifo_node link; /* first: the LIFO hands back link pointers */
+  void *ptr;
+  size_t len;
+};
+
+struct counters {
+  volatile AO_t total_malloc, total_free, chunks, reserved, large_blocks;
+  volatile AO_t remote_pending, remote_rejected;
+};
+
+struct gomem_scalable {
+  volatile AO_t owner; /* thread id of the owner, NO_OWNER when free to claim */
+  gomem__lifo remote;  /* struct remote_free, pushed by other threads */
+  struct counters stats;
+
+  gomem_strategy strategy;
+  size_t initial_size;
+  size_t chunk_size; /* size of the chunk added last */
+
+  struct entry *entries; /* sorted by base; chunks and system blocks */
+  size_t nentries, cap;
+  gomem_chunk **order;   /* chunks in creation order; room for cap */
+  size_t nchunks;
+
+  void *scratch; /* borrow buffer for what chunks do not serve */
+  size_t scratch_size;
+};
+
+/* ---- threads ---------------------------------------------------------------- */
+
+static volatile AO_t next_thread_id = 1;
+static _Thread_local AO_t thread_id;
+
+/* A number for the calling thread, unique for the life of the process. */
+static AO_t self_id(void)
+{
+  if (thread_id == 0)
+    thread_id = gomem__atomic_fetch_add(&next_thread_id, 1);
+  return thread_id;
+}
+
+static bool is_owner(const gomem_scalable *s)
+{
+  return gomem__counter_read(&s->owner) == self_id();
+}
+
+/* True when the caller owns s or has just claimed it (it had no owner). */
+static bool claim(gomem_scalable *s)
+{
+  AO_t me = self_id();
+  AO_t cur = gomem__counter_read(&s->owner);
+
+  if (cur == me)
+    return true;
+  return cur == NO_OWNER && gomem__atomic_cas(&s->owner, NO_OWNER, me);
+}
+
+/* ---- counters (owner-written) ------------------------------------------------ */
+
+static void count_add(volatile AO_t *c, size_t v)
+{
+  gomem__counter_set(c, gomem__counter_read(c) + (AO_t)v);
+}
+
+static void count_sub(volatile AO_t *c, size_t v)
+{
+  gomem__counter_set(c, gomem__counter_read(c) - (AO_t)v);
+}
+
+/* ---- the address index ----------------------------------------------------- */
+
+/* @return the index of the entry containing address p, or -1. */
+static ptrdiff_t find_entry(const gomem_scalable *s, uintptr_t p)
+{
+  size_t lo = 0, hi = s->nentries;
+
+  /* Find the first entry whose base is above p; the one before it is the
+   * only candidate. */
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (s->entries[mid].base <= p)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == 0)
+    return -1;
+  const struct entry *e = &s->entries[lo - 1];
+  return p - e->base < e->size ? (ptrdiff_t)(lo - 1) : -1;
+}
+
+/* Make room for one more entry (and one more chunk in the order list), so
+ * that adding the entry after getting its memory cannot fail. */
+static int reserve_entry(gomem_scalable *s)
+{
+  if (s->nentries < s->cap)
+    return 0;
+  size_t cap = s->cap ? s->cap * 2 : 8;
+  struct entry *e = realloc(s->entries, cap * sizeof(*e));
+  if (!e)
+    return -1;
+  s->entries = e;
+  gomem_chunk **o = realloc(s->order, cap * sizeof(*o));
+  if (!o)
+    return -1; /* entries grew already; harmless, cap stays */
+  s->order = o;
+  s->cap = cap;
+  return 0;
+}
+
+static void insert_entry(gomem_scalable *s, const struct entry *e)
+{
+  size_t i = s->nentries;
+
+  while (i > 0 && s->entries[i - 1].base > e->base)
+    i--;
+  memmove(&s->entries[i + 1], &s->entries[i], (s->nentries - i) * sizeof(*e));
+  s->entries[i] = *e;
+  s->nentries++;
+}
+
+static void remove_entry(gomem_scalable *s, size_t i)
+{
+  memmove(&s->entries[i], &s->entries[i + 1], (s->nentries - i - 1) * sizeof(s->entries[0]));
+  s->nentries--;
+}
+
+/* ---- chunks ------------------------------------------------------------------- */
+
+static gomem_chunk *add_chunk(gomem_scalable *s, size_t size)
+{
+  if (reserve_entry(s) != 0)
+    return NULL;
+  gomem_chunk *c = gomem_chunk_new(size, s->strategy);
+  if (!c)
+    return NULL;
+  struct entry e = {.base = (uintptr_t)gomem_chunk_base(c), .size = size, .chunk = c};
+  insert_entry(s, &e);
+  s->order[s->nchunks++] = c;
+  s->chunk_size = size;
+  count_add(&s->stats.chunks, 1);
+  count_add(&s->stats.reserved, size);
+  return c;
+}
+
+/* Drop entry i, a chunk, and give its memory back. */
+static void drop_chunk(gomem_scalable *s, size_t i)
+{
+  gomem_chunk *c = s->entries[i].chunk;
+  size_t size = s->entries[i].size;
+
+  remove_entry(s, i);
+  for (size_t k = 0; k < s->nchunks; k++) {
+    if (s->order[k] == c) {
+      memmove(&s->order[k], &s->order[k + 1], (s->nchunks - k - 1) * sizeof(c));
+      s->nchunks--;
+      break;
+    }
+  }
+  gomem_chunk_destroy(c);
+  count_sub(&s->stats.chunks, 1);
+  count_sub(&s->stats.reserved, size);
+}
+
+static bool chunk_is_free(const gomem_chunk *c)
+{
+  return gomem_chunk_free_size(c) == gomem_chunk_size(c);
+}
+
+/* Drop every chunk that is completely free. @return how many went. */
+static size_t trim_chunks(gomem_scalable *s)
+{
+  size_t dropped = 0;
+
+  for (size_t i = s->nentries; i-- > 0;) {
+    if (s->entries[i].chunk && chunk_is_free(s->entries[i].chunk)) {
+      drop_chunk(s, i);
+      dropped++;
+    }
+  }
+  return dropped;
+}
+
+static size_t doubled(size_t n)
+{
+  if (n >= MAX_CHUNK)
+    return n;
+  return n * 2 < MAX_CHUNK ? n * 2 : MAX_CHUNK;
+}
+
+/* The size of the next chunk: double the last one (capped at 4 MiB) and
+ * keep doubling while @p need does not fit. With no chunk left, start
+ * again from the initial size. */
+static size_t next_chunk_size(const gomem_scalable *s, size_t need)
+{
+  size_t next = s->nchunks > 0 ? doubled(s->chunk_size) : s->initial_size;
+
+  while (next < need && next < MAX_CHUNK)
+    next = doubled(next);
+  return next < need ? need : next;
+}
+
+static void *take(gomem_chunk *c, size_t size, bool borrow)
+{
+  if (gomem_chunk_free_size(c) < size)
+    return NULL;
+  return borrow ? gomem_chunk_borrow(c, size) : gomem_chunk_malloc(c, size);
+}
+
+static void *take_any(gomem_scalable *s, size_t size, bool borrow)
+{
+  for (size_t k = 0; k < s->nchunks; k++) {
+    void *p = take(s->order[k], size, borrow);
+    if (p)
+      return p;
+  }
+  return NULL;
+}
+
+/* Malloc or borrow @p size <= 4 MiB bytes from the chunks, growing them
+ * as the Go original does: try every chunk, trim, try again, add one. */
+static void *carve(gomem_scalable *s, size_t size, bool borrow)
+{
+  void *p = take_any(s, size, borrow);
+
+  if (p)
+    return p;
+  if (trim_chunks(s) > 0 && (p = take_any(s, size, borrow)) != NULL)
+    return p;
+  gomem_chunk *c = add_chunk(s, next_chunk_size(s, size));
+  if (!c) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  return take(c, size, borrow);
+}
+
+/* ---- system blocks ------------------------------------------------------------ */
+
+static void *add_block(gomem_scalable *s, size_t size)
+{
+  struct entry e = {.size = size};
+  int rc;
+
+  if (reserve_entry(s) != 0) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  if (size > MAX_CHUNK)
+    rc = gomem__region_acquire_system(&e.region, size);
+  else
+    rc = gomem__region_acquire_plain(&e.region, size);
+  if (rc != 0) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  e.base = (uintptr_t)e.region.ptr;
+  insert_entry(s, &e);
+  count_add(&s->stats.large_blocks, 1);
+  count_add(&s->stats.reserved, size);
+  return e.region.ptr;
+}
+
+static void drop_block(gomem_scalable *s, size_t i)
+{
+  struct entry e = s->entries[i];
+
+  remove_entry(s, i);
+  gomem_allocator_destroy(e.parts);
+  gomem__region_release(&e.region);
+  count_sub(&s->stats.large_blocks, 1);
+  count_sub(&s->stats.reserved, e.size);
+}
+
+/* Free [off, off+len) of system block i (range already inside it). */
+static int free_block_part(gomem_scalable *s, size_t i, size_t off, size_t len)
+{
+  struct entry *e = &s->entries[i];
+
+  if (!e->parts && off == 0 && len == e->size) {
+    drop_block(s, i);
+    return GOMEM_OK;
+  }
+  if (!e->parts) {
+    gomem_allocator *a = gomem_allocator_new(e->size, s->strategy);
+    size_t at;
+    if (!a)
+      return GOMEM_ERR_NOMEM;
+    if (gomem_allocator_alloc(a, e->size, &at) != GOMEM_OK) {
+      gomem_allocator_destroy(a);
+      return GOMEM_ERR_NOMEM;
+    }
+    e->parts = a;
+  }
+  int rc = gomem_allocator_free(e->parts, off, len);
+  if (rc != GOMEM_OK)
+    return rc; /* a fresh parts allocator stays: it says "all allocated" */
+  if (gomem_allocator_free_size(e->parts) == e->size)
+    drop_block(s, i);
+  return GOMEM_OK;
+}
+
+/* ---- malloc and free without statistics ------------------------------------- */
+
+static void *alloc_raw(gomem_scalable *s, size_t size)
+{
+  if (!GOMEM_WITH_RECYCLABLE || size > MAX_CHUNK)
+    return add_block(s, size);
+  return carve(s, size, false);
+}
+
+static int free_raw(gomem_scalable *s, void *ptr, size_t len)
+{
+  uintptr_t p = (uintptr_t)ptr;
+
+  if (len == 0 || p + len < p)
+    return GOMEM_ERR_INVALID;
+  ptrdiff_t i = find_entry(s, p);
+  if (i < 0)
+    return GOMEM_ERR_NOT_OWNED;
+  struct entry *e = &s->entries[i];
+  if (len > e->size - (p - e->base))
+    return GOMEM_ERR_INVALID;
+  if (!e->chunk)
+    return free_block_part(s, (size_t)i, p - e->base, len);
+  int rc = gomem_chunk_free(e->chunk, ptr, len);
+  if (rc == GOMEM_OK && s->nchunks > 1 && chunk_is_free(e->chunk))
+    drop_chunk(s, (size_t)i);
+  return rc;
+}
+
+/* Apply the queued remote frees. @return how many there were. */
+static size_t drain(gomem_scalable *s)
+{
+  gomem__lifo_node *n = gomem__lifo_take_all(&s->remote);
+  size_t count = 0;
+
+  while (n) {
+    struct remote_free *f = (struct remote_free *)n;
+    n = n->next;
+    if (free_raw(s, f->ptr, f->len) == GOMEM_OK)
+      count_add(&s->stats.total_free, f->len);
+    else
+      count_add(&s->stats.remote_rejected, 1);
+    gomem__counter_sub(&s->stats.remote_pending, 1);
+    free(f);
+    count++;
+  }
+  return count;
+}
+
+static void drain_if_queued(gomem_scalable *s)
+{
+  if (!gomem__lifo_empty(&s->remote))
+    (void)drain(s);
+}
+
+/* ---- public API ------------------------------------------------------------ */
+
+gomem_scalable *gomem_scalable_new_with(size_t initial_size, gomem_strategy s)
+{
+  if (initial_size == 0 || !gomem_strategy_available(s)) {
+    errno = initial_size == 0 || (unsigned)s > GOMEM_STRATEGY_TLSF ? EINVAL : ENOTSUP;
+    return NULL;
+  }
+  gomem_scalable *a = calloc(1, sizeof(*a));
+  if (!a) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  gomem__counter_set(&a->owner, self_id());
+  gomem__lifo_init(&a->remote);
+  a->strategy = s;
+  a->initial_size = initial_size;
+  if (GOMEM_WITH_RECYCLABLE && !add_chunk(a, initial_size)) {
+    int err = errno;
+    gomem_scalable_destroy(a);
+    errno = err == EINVAL || err == ENOTSUP ? err : ENOMEM;
+    return NULL;
+  }
+  return a;
+}
+
+gomem_scalable *gomem_scalable_new(size_t initial_size)
+{
+  return gomem_scalable_new_with(initial_size, GOMEM_STRATEGY_DEFAULT);
+}
+
+void gomem_scalable_destroy(gomem_scalable *s)
+{
+  if (!s)
+    return;
+  gomem__lifo_node *n = gomem__lifo_take_all(&s->remote);
+  while (n) {
+    gomem__lifo_node *next = n->next;
+    free(n);
+    n = next;
+  }
+  for (size_t i = 0; i < s->nentries; i++) {
+    struct entry *e = &s->entries[i];
+    if (e->chunk) {
+      gomem_chunk_destroy(e->chunk);
+    } else {
+      gomem_allocator_destroy(e->parts);
+      gomem__region_release(&e->region);
+    }
+  }
+  free(s->entries);
+  free(s->order);
+  free(s->scratch);
+  free(s);
+}
+
+/* Common checks of the allocating calls; sets errno when they fail. */
+static bool may_allocate(gomem_scalable *s, size_t size)
+{
+  if (!s || size == 0) {
+    errno = EINVAL;
+    return false;
+  }
+  if (!claim(s)) {
+    errno = EPERM;
+    return false;
+  }
+  drain_if_queued(s);
+  return true;
+}
+
+void *gomem_scalable_malloc(gomem_scalable *s, size_t size)
+{
+  if (!may_allocate(s, size))
+    return NULL;
+  void *p = alloc_raw(s, size);
+  if (p)
+    count_add(&s->stats.total_malloc, size);
+  return p;
+}
+
+static void *borrow_scratch(gomem_scalable *s, size_t size)
+{
+  if (s->scratch_size >= size)
+    return s->scratch;
+  void *p = malloc(size);
+  if (!p) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  free(s->scratch);
+  count_sub(&s->stats.reserved, s->scratch_size);
+  count_add(&s->stats.reserved, size);
+  s->scratch = p;
+  s->scratch_size = size;
+  return p;
+}
+
+void *gomem_scalable_borrow(gomem_scalable *s, size_t size)
+{
+  if (!may_allocate(s, size))
+    return NULL;
+  if (!GOMEM_WITH_RECYCLABLE || size > MAX_CHUNK)
+    return borrow_scratch(s, size);
+  return carve(s, size, true);
+}
+
+static int free_remote(gomem_scalable *s, void *ptr, size_t len)
+{
+  struct remote_free *f = malloc(sizeof(*f));
+
+  if (!f)
+    return GOMEM_ERR_NOMEM;
+  f->ptr = ptr;
+  f->len = len;
+  gomem__counter_add(&s->stats.remote_pending, 1);
+  gomem__lifo_push(&s->remote, &f->link);
+  return GOMEM_OK;
+}
+
+int gomem_scalable_free(gomem_scalable *s, void *ptr, size_t len)
+{
+  if (!s || len == 0 || (uintptr_t)ptr + len < (uintptr_t)ptr)
+    return GOMEM_ERR_INVALID;
+  if (!ptr)
+    return GOMEM_ERR_NOT_OWNED;
+  if (!is_owner(s))
+    return free_remote(s, ptr, len);
+  drain_if_queued(s);
+  int rc = free_raw(s, ptr, len);
+  if (rc == GOMEM_OK)
+    count_add(&s->stats.total_free, len);
+  return rc;
+}
+
+int gomem_scalable_free_rest(gomem_scalable *s, void *ptr, size_t len, size_t keep)
+{
+  if (!s || keep > len)
+    return GOMEM_ERR_INVALID;
+  if (keep == len)
+    return GOMEM_OK;
+  if (!ptr)
+    return GOMEM_ERR_NOT_OWNED;
+  return gomem_scalable_free(s, (unsigned char *)ptr + keep, len - keep);
+}
+
+void gomem_scalable_trim(gomem_scalable *s)
+{
+  if (!s || !claim(s))
+    return;
+  (void)drain(s);
+  (void)trim_chunks(s);
+  free(s->scratch);
+  count_sub(&s->stats.reserved, s->scratch_size);
+  s->scratch = NULL;
+  s->scratch_size = 0;
+}
+
+int gomem_scalable_drain(gomem_scalable *s)
+{
+  if (!s || !claim(s))
+    return GOMEM_ERR_INVALID;
+  size_t n = drain(s);
+  return n > INT32_MAX ? INT32_MAX : (int)n;
+}
+
+static void put_stat(gomem_stats *out, size_t offset, AO_t value)
+{
+  if (offset + sizeof(uint64_t) <= out->struct_size) {
+    uint64_t v = value;
+    memcpy((char *)out + offset, &v, sizeof(v));
+  }
+}
+
+int gomem_scalable_stats(const gomem_scalable *s, gomem_stats *out)
+{
+  if (!s || !out || out->struct_size < sizeof(size_t))
+    return GOMEM_ERR_INVALID;
+  const struct counters *c = &s->stats;
+  /* total_free first: it never passes total_malloc, so reading it before
+   * keeps in_use from going negative. */
+  AO_t freed = gomem__counter_read(&c->total_free);
+  AO_t malloced = gomem__counter_read(&c->total_malloc);
+  put_stat(out, offsetof(gomem_stats, total_malloc), malloced);
+  put_stat(out, offsetof(gomem_stats, total_free), freed);
+  put_stat(out, offsetof(gomem_stats, in_use), malloced > freed ? malloced - freed : 0);
+  put_stat(out, offsetof(gomem_stats, chunks), gomem__counter_read(&c->chunks));
+  put_stat(out, offsetof(gomem_stats, reserved), gomem__counter_read(&c->reserved));
+  put_stat(out, offsetof(gomem_stats, large_blocks), gomem__counter_read(&c->large_blocks));
+  put_stat(out, offsetof(gomem_stats, remote_pending), gomem__counter_read(&c->remote_pending));
+  put_stat(out, offsetof(gomem_stats, remote_rejected), gomem__counter_read(&c->remote_rejected));
+  return GOMEM_OK;
+}
+
+int gomem_scalable_adopt(gomem_scalable *s)
+{
+  if (!s)
+    return GOMEM_ERR_INVALID;
+  gomem__atomic_store_release(&s->owner, self_id());
+  (void)drain(s);
+  return GOMEM_OK;
+}
+
+int gomem_scalable_disown(gomem_scalable *s)
+{
+  if (!s || !is_owner(s))
+    return GOMEM_ERR_INVALID;
+  (void)drain(s);
+  gomem__atomic_store_release(&s->owner, NO_OWNER);
+  return GOMEM_OK;
+}
+
+bool gomem_scalable_is_owner(const gomem_scalable *s)
+{
+  return s && is_owner(s);
+}
+
+/* Allocate n, let fill() read into it, keep what was read. */
+static int read_into(gomem_scalable *s, size_t n, void **ptr, size_t *len,
+                     ptrdiff_t (*fill)(void *ctx, void *buf, size_t n), void *ctx)
+{
+  if (!ptr || !len)
+    return GOMEM_ERR_INVALID;
+  *ptr = NULL;
+  *len = 0;
+  if (!may_allocate(s, n))
+    return errno == EPERM || errno == EINVAL ? GOMEM_ERR_INVALID : GOMEM_ERR_NOMEM;
+  unsigned char *buf = alloc_raw(s, n);
+  if (!buf)
+    return GOMEM_ERR_NOMEM;
+  ptrdiff_t got = fill(ctx, buf, n);
+  if (got <= 0 || (size_t)got > n) {
+    int err = errno;
+    (void)free_raw(s, buf, n);
+    errno = err;
+    return got == 0 ? GOMEM_ERR_EOF : got < 0 ? (int)got : GOMEM_ERR_INVALID;
+  }
+  if ((size_t)got < n)
+    (void)free_raw(s, buf + got, n - (size_t)got);
+  count_add(&s->stats.total_malloc, (size_t)got);
+  *ptr = buf;
+  *len = (size_t)got;
+  return GOMEM_OK;
+}
+
+static ptrdiff_t fill_from_fd(void *ctx, void *buf, size_t n)
+{
+  int fd = *(const int *)ctx;
+  ssize_t r;
+
+  do
+    r = read(fd, buf, n);
+  while (r < 0 && errno == EINTR);
+  return r < 0 ? GOMEM_ERR_INVALID : (ptrdiff_t)r;
+}
+
+int gomem_scalable_read_fd(gomem_scalable *s, int fd, size_t n, void **ptr, size_t *len)
+{
+  return read_into(s, n, ptr, len, fill_from_fd, &fd);
+}
+
+int gomem_scalable_read_cb(gomem_scalable *s, gomem_read_fn fn, void *ctx,
+                           size_t n, void **ptr, size_t *len)
+{
+  if (!fn) {
+    if (ptr)
+      *ptr = NULL;
+    if (len)
+      *len = 0;
+    return GOMEM_ERR_INVALID;
+  }
+  return read_into(s, n, ptr, len, fn, ctx);
+}
+
+bool gomem_scalable_pooled(void)
+{
+  return GOMEM_WITH_RECYCLABLE;
+}
