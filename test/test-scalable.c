@@ -1,0 +1,917 @@
+/* SPDX-License-Identifier: MIT */
+/* Check suite 'scalable': the scalable allocator and the chunk cache,
+ * through the public API. Expectations that depend on -Drecyclable are
+ * chosen with gomem_scalable_pooled(). */
+#include <gomem/gomem.h>
+
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KiB ((size_t)1 << 10)
+#define MiB ((size_t)1 << 20)
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static uint64_t rng_next(uint64_t *s)
+{
+  *s ^= *s >> 12;
+  *s ^= *s << 25;
+  *s ^= *s >> 27;
+  return *s * 0x2545F4914F6CDD1DULL;
+}
+
+static size_t rng_below(uint64_t *s, size_t n)
+{
+  return (size_t)(rng_next(s) % n);
+}
+
+static gomem_stats stats_of(const gomem_scalable *s)
+{
+  gomem_stats st;
+
+  memset(&st, 0xAB, sizeof(st));
+  st.struct_size = sizeof(st);
+  ck_assert_int_eq(gomem_scalable_stats(s, &st), GOMEM_OK);
+  return st;
+}
+
+static void assert_stats_eq(const gomem_stats *a, const gomem_stats *b)
+{
+  ck_assert_uint_eq(a->total_malloc, b->total_malloc);
+  ck_assert_uint_eq(a->total_free, b->total_free);
+  ck_assert_uint_eq(a->in_use, b->in_use);
+  ck_assert_uint_eq(a->chunks, b->chunks);
+  ck_assert_uint_eq(a->reserved, b->reserved);
+  ck_assert_uint_eq(a->large_blocks, b->large_blocks);
+  ck_assert_uint_eq(a->remote_pending, b->remote_pending);
+  ck_assert_uint_eq(a->remote_rejected, b->remote_rejected);
+}
+
+static void *malloc_ok(gomem_scalable *s, size_t n)
+{
+  void *p = gomem_scalable_malloc(s, n);
+
+  ck_assert_ptr_nonnull(p);
+  memset(p, 0x5A, n);
+  return p;
+}
+
+static uint64_t chunks(const gomem_scalable *s)
+{
+  return stats_of(s).chunks;
+}
+
+static uint64_t reserved(const gomem_scalable *s)
+{
+  return stats_of(s).reserved;
+}
+
+/* ---- creation ------------------------------------------------------------ */
+
+START_TEST(new_and_stats)
+{
+  gomem_scalable *s = gomem_scalable_new(1 * KiB);
+  gomem_stats st;
+
+  ck_assert_ptr_nonnull(s);
+  st = stats_of(s);
+  ck_assert_uint_eq(st.total_malloc, 0);
+  ck_assert_uint_eq(st.total_free, 0);
+  ck_assert_uint_eq(st.in_use, 0);
+  ck_assert_uint_eq(st.chunks, gomem_scalable_pooled() ? 1 : 0);
+  ck_assert_uint_eq(st.reserved, gomem_scalable_pooled() ? 1 * KiB : 0);
+  ck_assert_uint_eq(st.large_blocks, 0);
+  ck_assert_uint_eq(st.remote_pending, 0);
+  ck_assert_uint_eq(st.remote_rejected, 0);
+  ck_assert(gomem_scalable_is_owner(s));
+  gomem_scalable_destroy(s);
+  gomem_scalable_destroy(NULL);
+
+  errno = 0;
+  ck_assert_ptr_null(gomem_scalable_new(0));
+  ck_assert_int_eq(errno, EINVAL);
+  errno = 0;
+  ck_assert_ptr_null(gomem_scalable_new_with(1 * KiB, (gomem_strategy)77));
+  ck_assert_int_eq(errno, EINVAL);
+  errno = 0;
+  ck_assert_ptr_null(gomem_scalable_new_with(1 * KiB, GOMEM_STRATEGY_TLSF));
+  ck_assert_int_eq(errno, ENOTSUP);
+  for (int k = GOMEM_STRATEGY_TREAP; k <= GOMEM_STRATEGY_AVL; k++) {
+    if (!gomem_strategy_available((gomem_strategy)k))
+      continue;
+    s = gomem_scalable_new_with(4 * KiB, (gomem_strategy)k);
+    ck_assert_ptr_nonnull(s);
+    void *p = malloc_ok(s, 100);
+    ck_assert_int_eq(gomem_scalable_free(s, p, 100), GOMEM_OK);
+    gomem_scalable_destroy(s);
+  }
+}
+END_TEST
+
+START_TEST(stats_struct_size)
+{
+  gomem_scalable *s = gomem_scalable_new(1 * KiB);
+  gomem_stats st;
+  void *p = malloc_ok(s, 10);
+
+  /* Only the fields that fit are written. */
+  memset(&st, 0xAB, sizeof(st));
+  st.struct_size = offsetof(gomem_stats, in_use);
+  ck_assert_int_eq(gomem_scalable_stats(s, &st), GOMEM_OK);
+  ck_assert_uint_eq(st.total_malloc, 10);
+  ck_assert_uint_eq(st.total_free, 0);
+  ck_assert_uint_eq(st.in_use, 0xABABABABABABABABULL);
+  ck_assert_uint_eq(st.remote_rejected, 0xABABABABABABABABULL);
+
+  memset(&st, 0xAB, sizeof(st));
+  st.struct_size = offsetof(gomem_stats, in_use) + 7; /* in_use does not fit */
+  ck_assert_int_eq(gomem_scalable_stats(s, &st), GOMEM_OK);
+  ck_assert_uint_eq(st.in_use, 0xABABABABABABABABULL);
+
+  st.struct_size = sizeof(size_t) - 1;
+  ck_assert_int_eq(gomem_scalable_stats(s, &st), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_stats(NULL, &st), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_stats(s, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_free(s, p, 10), GOMEM_OK);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* ---- Go scenarios --------------------------------------------------------- */
+
+START_TEST(grow_from_1k)
+{
+  gomem_scalable *s = gomem_scalable_new(1 * KiB);
+  bool pooled = gomem_scalable_pooled();
+
+  void *a = malloc_ok(s, 1 * KiB); /* fills the first chunk */
+  ck_assert_uint_eq(chunks(s), pooled ? 1 : 0);
+  void *b = malloc_ok(s, 1);       /* adds 2 KiB */
+  ck_assert_uint_eq(chunks(s), pooled ? 2 : 0);
+  ck_assert_uint_eq(reserved(s), pooled ? 3 * KiB : 1 * KiB + 1);
+  void *c = malloc_ok(s, 2 * KiB); /* 2047 free bytes are not enough: 4 KiB */
+  ck_assert_uint_eq(chunks(s), pooled ? 3 : 0);
+  ck_assert_uint_eq(reserved(s), pooled ? 7 * KiB : 3 * KiB + 1);
+  void *d = malloc_ok(s, 2047);    /* fits the 2 KiB chunk's rest */
+  ck_assert_uint_eq(chunks(s), pooled ? 3 : 0);
+  if (pooled)
+    ck_assert_ptr_eq(d, (char *)b + 1);
+
+  /* The first chunk becomes free while others remain: released at once. */
+  ck_assert_int_eq(gomem_scalable_free(s, a, 1 * KiB), GOMEM_OK);
+  ck_assert_uint_eq(chunks(s), pooled ? 2 : 0);
+  ck_assert_uint_eq(reserved(s), pooled ? 6 * KiB : 2 * KiB + 2047 + 1);
+
+  gomem_stats st = stats_of(s);
+  ck_assert_uint_eq(st.total_malloc, 1 * KiB + 1 + 2 * KiB + 2047);
+  ck_assert_uint_eq(st.total_free, 1 * KiB);
+  ck_assert_uint_eq(st.in_use, 1 + 2 * KiB + 2047);
+
+  ck_assert_int_eq(gomem_scalable_free(s, b, 1), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, d, 2047), GOMEM_OK);
+  ck_assert_uint_eq(chunks(s), pooled ? 1 : 0);
+  /* The last chunk stays even when free... */
+  ck_assert_int_eq(gomem_scalable_free(s, c, 2 * KiB), GOMEM_OK);
+  ck_assert_uint_eq(chunks(s), pooled ? 1 : 0);
+  ck_assert_uint_eq(reserved(s), pooled ? 4 * KiB : 0);
+  ck_assert_uint_eq(stats_of(s).in_use, 0);
+  /* ...until trim; the next chunk starts again from the initial size. */
+  gomem_scalable_trim(s);
+  ck_assert_uint_eq(chunks(s), 0);
+  ck_assert_uint_eq(reserved(s), 0);
+  a = malloc_ok(s, 10);
+  ck_assert_uint_eq(reserved(s), pooled ? 1 * KiB : 10);
+  ck_assert_int_eq(gomem_scalable_free(s, a, 10), GOMEM_OK);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+START_TEST(doubling_capped_at_4m)
+{
+  if (!gomem_scalable_pooled())
+    return;
+  gomem_scalable *s = gomem_scalable_new(3 * MiB);
+  void *a = gomem_scalable_malloc(s, 3 * MiB);
+  void *b = gomem_scalable_malloc(s, 1);     /* 6 MiB would pass the cap: 4 MiB */
+  void *c = gomem_scalable_malloc(s, 4 * MiB); /* 4 MiB again */
+
+  ck_assert_ptr_nonnull(a);
+  ck_assert_ptr_nonnull(b);
+  ck_assert_ptr_nonnull(c);
+  ck_assert_uint_eq(chunks(s), 3);
+  ck_assert_uint_eq(reserved(s), 11 * MiB);
+  ck_assert_int_eq(gomem_scalable_free(s, a, 3 * MiB), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, b, 1), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, c, 4 * MiB), GOMEM_OK);
+  ck_assert_uint_eq(chunks(s), 1);
+  gomem_scalable_destroy(s);
+
+  /* Doubling until the request fits: the free 1 KiB chunk is trimmed
+   * first, then 1 KiB -> 2, 4, 8, 16 KiB. */
+  s = gomem_scalable_new(1 * KiB);
+  a = malloc_ok(s, 10 * KiB);
+  ck_assert_uint_eq(reserved(s), 16 * KiB);
+  ck_assert_uint_eq(chunks(s), 1);
+  b = malloc_ok(s, 1 * KiB);
+  c = malloc_ok(s, 6 * KiB); /* from the last size, 16 KiB, doubled: 32 KiB */
+  ck_assert_uint_eq(reserved(s), 48 * KiB);
+  ck_assert_int_eq(gomem_scalable_free(s, b, 1 * KiB), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, c, 6 * KiB), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, a, 10 * KiB), GOMEM_OK);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+START_TEST(trim_before_grow)
+{
+  if (!gomem_scalable_pooled())
+    return;
+  gomem_scalable *s = gomem_scalable_new(1 * KiB);
+  void *a = malloc_ok(s, 1 * KiB);
+  void *b = malloc_ok(s, 2 * KiB); /* second chunk, 2 KiB, full */
+  /* Freeing a leaves it free but it is the... first of two: released. */
+  ck_assert_int_eq(gomem_scalable_free(s, a, 1 * KiB), GOMEM_OK);
+  ck_assert_uint_eq(chunks(s), 1);
+  ck_assert_int_eq(gomem_scalable_free(s, b, 2 * KiB), GOMEM_OK);
+  ck_assert_uint_eq(chunks(s), 1); /* last one stays */
+  /* A request larger than the free chunk: it is trimmed, not kept. */
+  void *c = malloc_ok(s, 3 * KiB);
+  ck_assert_uint_eq(chunks(s), 1);
+  ck_assert_uint_eq(reserved(s), 4 * KiB);
+  ck_assert_int_eq(gomem_scalable_free(s, c, 3 * KiB), GOMEM_OK);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* The seed README's "Partial Memory Deallocation". */
+START_TEST(partial_free_readme)
+{
+  gomem_scalable *s = gomem_scalable_new(1 * KiB);
+  char *buf = malloc_ok(s, 1024);
+  char *part1 = buf, *part2 = buf + 256, *part3 = buf + 512;
+
+  memcpy(part1, "Part 1 data", 11);
+  memcpy(part2, "Part 2 data", 11);
+  memcpy(part3, "Part 3 data", 11);
+  ck_assert_int_eq(gomem_scalable_free(s, part1, 256), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, part2, 256), GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).in_use, 512);
+  memcpy(part3, "Updated part 3", 14);
+  ck_assert_int_eq(memcmp(part3, "Updated part 3", 14), 0);
+
+  gomem_stats before = stats_of(s);
+  ck_assert_int_eq(gomem_scalable_free(s, part1, 256), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_free(s, part2 + 10, 10), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_free(s, part2 + 250, 20), GOMEM_ERR_INVALID); /* overlaps free */
+  gomem_stats after = stats_of(s);
+  assert_stats_eq(&before, &after);
+
+  ck_assert_int_eq(gomem_scalable_free(s, part3, 512), GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).in_use, 0);
+  ck_assert_uint_eq(stats_of(s).total_free, 1024);
+  /* Adjacent allocations may be freed with one call. */
+  char *x = malloc_ok(s, 100), *y = malloc_ok(s, 100);
+  if (gomem_scalable_pooled()) {
+    ck_assert_ptr_eq(y, x + 100);
+    ck_assert_int_eq(gomem_scalable_free(s, x, 200), GOMEM_OK);
+  } else {
+    ck_assert_int_eq(gomem_scalable_free(s, x, 100), GOMEM_OK);
+    ck_assert_int_eq(gomem_scalable_free(s, y, 100), GOMEM_OK);
+  }
+  ck_assert_uint_eq(stats_of(s).in_use, 0);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+START_TEST(large_blocks)
+{
+  gomem_scalable *s = gomem_scalable_new(16 * KiB);
+  size_t big = 5 * MiB + 3;
+  uint64_t base = reserved(s);
+  unsigned char *p = malloc_ok(s, big);
+
+  ck_assert_uint_eq(stats_of(s).large_blocks, 1);
+  ck_assert_uint_eq(reserved(s), base + big);
+  ck_assert_uint_eq(chunks(s), gomem_scalable_pooled() ? 1 : 0);
+  /* Partial frees: the block stays until every byte is back. */
+  ck_assert_int_eq(gomem_scalable_free(s, p + MiB, MiB), GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).large_blocks, 1);
+  ck_assert_int_eq(p[0], 0x5A);
+  gomem_stats before = stats_of(s);
+  ck_assert_int_eq(gomem_scalable_free(s, p + MiB + 5, 1), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_free(s, p, big + 1), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_free(s, p, big), GOMEM_ERR_INVALID);
+  gomem_stats after = stats_of(s);
+  assert_stats_eq(&before, &after);
+  ck_assert_int_eq(gomem_scalable_free_rest(s, p + 2 * MiB, big - 2 * MiB, 0), GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).large_blocks, 1);
+  ck_assert_int_eq(gomem_scalable_free(s, p, MiB), GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).large_blocks, 0);
+  ck_assert_uint_eq(reserved(s), base);
+  ck_assert_uint_eq(stats_of(s).in_use, 0);
+  ck_assert_int_eq(gomem_scalable_free(s, p, 1), GOMEM_ERR_NOT_OWNED);
+
+  /* Freed whole at once. */
+  p = malloc_ok(s, 4 * MiB + 1);
+  ck_assert_uint_eq(stats_of(s).large_blocks, 1);
+  ck_assert_int_eq(gomem_scalable_free(s, p, 4 * MiB + 1), GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).large_blocks, 0);
+  /* Left for destroy. */
+  p = malloc_ok(s, 6 * MiB);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* ---- bad input ------------------------------------------------------------- */
+
+START_TEST(bad_input)
+{
+  gomem_scalable *s = gomem_scalable_new(4 * KiB);
+  char *p = malloc_ok(s, 100);
+  char local[16];
+
+  errno = 0;
+  ck_assert_ptr_null(gomem_scalable_malloc(NULL, 1));
+  ck_assert_int_eq(errno, EINVAL);
+  errno = 0;
+  ck_assert_ptr_null(gomem_scalable_malloc(s, 0));
+  ck_assert_int_eq(errno, EINVAL);
+  errno = 0;
+  ck_assert_ptr_null(gomem_scalable_borrow(s, 0));
+  ck_assert_int_eq(errno, EINVAL);
+  errno = 0;
+  ck_assert_ptr_null(gomem_scalable_borrow(NULL, 8));
+  ck_assert_int_eq(errno, EINVAL);
+
+  gomem_stats before = stats_of(s);
+  void *probe = gomem_scalable_borrow(s, 50);
+  ck_assert_int_eq(gomem_scalable_free(NULL, p, 10), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_free(s, p, 0), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_free(s, NULL, 10), GOMEM_ERR_NOT_OWNED);
+  ck_assert_int_eq(gomem_scalable_free(s, local, sizeof(local)), GOMEM_ERR_NOT_OWNED);
+  ck_assert_int_eq(gomem_scalable_free(s, (void *)(uintptr_t)-16, 100), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_free(s, p + 100, 10), gomem_scalable_pooled()
+                   ? GOMEM_ERR_INVALID : GOMEM_ERR_NOT_OWNED);   /* free space */
+  ck_assert_int_eq(gomem_scalable_free(s, p + 50, 51), gomem_scalable_pooled()
+                   ? GOMEM_ERR_INVALID : GOMEM_ERR_INVALID);     /* overlaps free / past end */
+  ck_assert_int_eq(gomem_scalable_free(s, p, 8 * KiB), GOMEM_ERR_INVALID); /* past the end */
+  ck_assert_int_eq(gomem_scalable_free_rest(NULL, p, 100, 10), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_free_rest(s, p, 100, 101), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_free_rest(s, local, 16, 4), GOMEM_ERR_NOT_OWNED);
+  ck_assert_int_eq(gomem_scalable_free_rest(s, NULL, 16, 4), GOMEM_ERR_NOT_OWNED);
+  ck_assert_int_eq(gomem_scalable_free_rest(s, p, 100, 100), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_drain(NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_drain(s), 0);
+  ck_assert_int_eq(gomem_scalable_adopt(NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_disown(NULL), GOMEM_ERR_INVALID);
+  ck_assert(!gomem_scalable_is_owner(NULL));
+  gomem_scalable_trim(NULL);
+  gomem_stats after = stats_of(s);
+  assert_stats_eq(&before, &after);
+  ck_assert_ptr_eq(gomem_scalable_borrow(s, 50), probe); /* same place: unchanged */
+
+  ck_assert_int_eq(gomem_scalable_free(s, p, 100), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, p, 100), gomem_scalable_pooled()
+                   ? GOMEM_ERR_INVALID : GOMEM_ERR_NOT_OWNED);   /* double free */
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+START_TEST(free_rest_and_borrow)
+{
+  gomem_scalable *s = gomem_scalable_new(4 * KiB);
+  char *p = malloc_ok(s, 1000);
+
+  ck_assert_int_eq(gomem_scalable_free_rest(s, p, 1000, 100), GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).in_use, 100);
+  ck_assert_int_eq(gomem_scalable_free(s, p + 100, 1), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_free_rest(s, p, 100, 0), GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).in_use, 0);
+
+  /* Borrow changes no statistic and is where malloc goes next. */
+  gomem_stats before = stats_of(s);
+  char *b = gomem_scalable_borrow(s, 64);
+  ck_assert_ptr_nonnull(b);
+  memset(b, 1, 64);
+  char *b2 = gomem_scalable_borrow(s, 64);
+  ck_assert_ptr_eq(b, b2);
+  gomem_stats after = stats_of(s);
+  assert_stats_eq(&before, &after);
+  char *m = malloc_ok(s, 64);
+  if (gomem_scalable_pooled())
+    ck_assert_ptr_eq(m, b);
+  ck_assert_int_eq(gomem_scalable_free(s, m, 64), GOMEM_OK);
+
+  /* Above 4 MiB: the scratch buffer, dropped by trim. */
+  before = stats_of(s);
+  b = gomem_scalable_borrow(s, 5 * MiB);
+  ck_assert_ptr_nonnull(b);
+  memset(b, 2, 5 * MiB);
+  ck_assert_uint_eq(stats_of(s).reserved, before.reserved + 5 * MiB);
+  ck_assert_uint_eq(stats_of(s).total_malloc, before.total_malloc);
+  ck_assert_ptr_eq(gomem_scalable_borrow(s, 4 * MiB + 1), b);
+  gomem_scalable_trim(s);
+  ck_assert_uint_eq(stats_of(s).reserved, 0);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* ---- read helpers --------------------------------------------------------- */
+
+START_TEST(read_fd)
+{
+  gomem_scalable *s = gomem_scalable_new(4 * KiB);
+  int fds[2];
+  void *ptr = (void *)1;
+  size_t len = 1;
+
+  ck_assert_int_eq(pipe(fds), 0);
+  ck_assert_int_eq(write(fds[1], "hello, world", 12), 12);
+  ck_assert_int_eq(gomem_scalable_read_fd(s, fds[0], 100, &ptr, &len), GOMEM_OK);
+  ck_assert_uint_eq(len, 12);
+  ck_assert_int_eq(memcmp(ptr, "hello, world", 12), 0);
+  gomem_stats st = stats_of(s);
+  ck_assert_uint_eq(st.total_malloc, 12);
+  ck_assert_uint_eq(st.in_use, 12);
+  /* The unread tail was given back: the next piece follows at once. */
+  char *next = malloc_ok(s, 8);
+  if (gomem_scalable_pooled())
+    ck_assert_ptr_eq(next, (char *)ptr + 12);
+  ck_assert_int_eq(gomem_scalable_free(s, next, 8), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, ptr, len), GOMEM_OK);
+
+  gomem_stats before = stats_of(s);
+  close(fds[1]);
+  ck_assert_int_eq(gomem_scalable_read_fd(s, fds[0], 100, &ptr, &len), GOMEM_ERR_EOF);
+  ck_assert_ptr_null(ptr);
+  ck_assert_uint_eq(len, 0);
+  close(fds[0]);
+  errno = 0;
+  ck_assert_int_eq(gomem_scalable_read_fd(s, fds[0], 100, &ptr, &len), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(errno, EBADF);
+  ck_assert_int_eq(gomem_scalable_read_fd(s, 0, 0, &ptr, &len), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_read_fd(NULL, 0, 10, &ptr, &len), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_read_fd(s, 0, 10, NULL, &len), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_read_fd(s, 0, 10, &ptr, NULL), GOMEM_ERR_INVALID);
+  gomem_stats after = stats_of(s);
+  assert_stats_eq(&before, &after);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+static ptrdiff_t give(void *ctx, void *buf, size_t n)
+{
+  ptrdiff_t want = *(ptrdiff_t *)ctx;
+
+  if (want > 0)
+    memset(buf, 'x', (size_t)want < n ? (size_t)want : n);
+  return want;
+}
+
+START_TEST(read_cb)
+{
+  gomem_scalable *s = gomem_scalable_new(4 * KiB);
+  ptrdiff_t want = 5;
+  void *ptr;
+  size_t len;
+
+  ck_assert_int_eq(gomem_scalable_read_cb(s, give, &want, 16, &ptr, &len), GOMEM_OK);
+  ck_assert_uint_eq(len, 5);
+  ck_assert_int_eq(memcmp(ptr, "xxxxx", 5), 0);
+  ck_assert_uint_eq(stats_of(s).in_use, 5);
+  ck_assert_int_eq(gomem_scalable_free(s, ptr, len), GOMEM_OK);
+
+  gomem_stats before = stats_of(s);
+  want = -42;
+  ck_assert_int_eq(gomem_scalable_read_cb(s, give, &want, 16, &ptr, &len), -42);
+  ck_assert_ptr_null(ptr);
+  want = 0;
+  ck_assert_int_eq(gomem_scalable_read_cb(s, give, &want, 16, &ptr, &len), GOMEM_ERR_EOF);
+  want = 17;
+  ck_assert_int_eq(gomem_scalable_read_cb(s, give, &want, 16, &ptr, &len), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_read_cb(s, NULL, &want, 16, &ptr, &len), GOMEM_ERR_INVALID);
+  ck_assert_uint_eq(len, 0);
+  gomem_stats after = stats_of(s);
+  assert_stats_eq(&before, &after);
+  want = 16;
+  ck_assert_int_eq(gomem_scalable_read_cb(s, give, &want, 16, &ptr, &len), GOMEM_OK);
+  ck_assert_uint_eq(len, 16);
+  gomem_scalable_destroy(s); /* still allocated: destroy takes it */
+}
+END_TEST
+
+/* ---- many chunks, randomized model ----------------------------------------- */
+
+START_TEST(many_chunks_lookup)
+{
+  gomem_scalable *s = gomem_scalable_new(1 * KiB);
+  enum { N = 40 };
+  void *p[N];
+  size_t n[N];
+  uint64_t rng = 7;
+
+  /* Each request fills a new chunk: 1, 2, 4 ... 4096 KiB (13 chunks); the
+   * small ones after that share one more 4 MiB chunk. */
+  for (int i = 0; i < N; i++) {
+    n[i] = i < 13 ? KiB << i : 1000 + (size_t)i;
+    p[i] = malloc_ok(s, n[i]);
+  }
+  if (gomem_scalable_pooled())
+    ck_assert_uint_eq(chunks(s), 14);
+  for (int i = N - 1; i > 0; i--) { /* shuffle */
+    int j = (int)rng_below(&rng, (size_t)i + 1);
+    void *tp = p[i]; size_t tn = n[i];
+    p[i] = p[j]; n[i] = n[j];
+    p[j] = tp; n[j] = tn;
+  }
+  for (int i = 0; i < N; i++) {
+    ck_assert_int_eq(gomem_scalable_free(s, (char *)p[i] + n[i] - 1, 1), GOMEM_OK);
+    if (n[i] > 1)
+      ck_assert_int_eq(gomem_scalable_free(s, p[i], n[i] - 1), GOMEM_OK);
+  }
+  ck_assert_uint_eq(stats_of(s).in_use, 0);
+  ck_assert_uint_eq(chunks(s), gomem_scalable_pooled() ? 1 : 0);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+struct live {
+  unsigned char *p;
+  size_t n;
+  uint32_t tag;
+};
+
+static unsigned char pattern(uint32_t tag, size_t i)
+{
+  return (unsigned char)(tag * 131u + i * 7u + (i >> 8));
+}
+
+/* Buffers above 64 KiB (system blocks) get every 509th byte and the last
+ * one written, to keep the suite fast under Valgrind; chunk pieces get
+ * every byte, so any overlap between them is caught. */
+static size_t stride(const struct live *l)
+{
+  return l->n > 64 * KiB ? 509 : 1;
+}
+
+static void fill(struct live *l)
+{
+  for (size_t i = 0; i < l->n; i += stride(l))
+    l->p[i] = pattern(l->tag, i);
+  l->p[l->n - 1] = pattern(l->tag, l->n - 1);
+}
+
+static void verify(const struct live *l, size_t from, size_t len)
+{
+  for (size_t i = from; i < from + len; i += stride(l))
+    if (l->p[i] != pattern(l->tag, i))
+      ck_abort_msg("pattern broken at %zu of a %zu-byte buffer", i, l->n);
+  if (l->p[l->n - 1] != pattern(l->tag, l->n - 1))
+    ck_abort_msg("pattern broken at the end of a %zu-byte buffer", l->n);
+}
+
+START_TEST(random_against_model)
+{
+  enum { OPS = 20000, MAXLIVE = 256 };
+  gomem_scalable *s = gomem_scalable_new(1 * KiB);
+  struct live live[MAXLIVE];
+  size_t nlive = 0, in_use = 0, total_malloc = 0, total_free = 0;
+  uint64_t rng = 0x1234567 + (uint64_t)_i;
+  uint32_t tag = 1;
+
+  for (int op = 0; op < OPS; op++) {
+    size_t r = rng_below(&rng, 100);
+    if (nlive < MAXLIVE && (r < 45 || nlive == 0)) {
+      size_t n = rng_below(&rng, 400) == 0 ? 4 * MiB + 1 + rng_below(&rng, 1000)
+                 : 1 + rng_below(&rng, rng_below(&rng, 10) == 0 ? 64 * KiB : 512);
+      struct live *l = &live[nlive++];
+      l->p = gomem_scalable_malloc(s, n);
+      ck_assert_ptr_nonnull(l->p);
+      l->n = n;
+      l->tag = tag++;
+      fill(l);
+      in_use += n;
+      total_malloc += n;
+    } else if (r < 75) { /* free a whole buffer */
+      size_t k = rng_below(&rng, nlive);
+      struct live l = live[k];
+      verify(&l, 0, l.n);
+      ck_assert_int_eq(gomem_scalable_free(s, l.p, l.n), GOMEM_OK);
+      live[k] = live[--nlive];
+      in_use -= l.n;
+      total_free += l.n;
+      /* A second free of the same range is refused. */
+      if (rng_below(&rng, 4) == 0) {
+        int rc = gomem_scalable_free(s, l.p, l.n);
+        ck_assert(rc == GOMEM_ERR_INVALID || rc == GOMEM_ERR_NOT_OWNED);
+      }
+    } else if (r < 90) { /* give back the tail */
+      size_t k = rng_below(&rng, nlive);
+      struct live *l = &live[k];
+      size_t keep = rng_below(&rng, l->n);
+      verify(l, 0, l->n);
+      if (keep == 0)
+        continue;
+      ck_assert_int_eq(gomem_scalable_free_rest(s, l->p, l->n, keep), GOMEM_OK);
+      in_use -= l->n - keep;
+      total_free += l->n - keep;
+      l->n = keep;
+      fill(l); /* the sampled bytes moved with the new end */
+    } else if (r < 97) { /* give back the head */
+      size_t k = rng_below(&rng, nlive);
+      struct live *l = &live[k];
+      if (l->n < 2)
+        continue;
+      size_t cut = 1 + rng_below(&rng, l->n - 1);
+      verify(l, 0, l->n);
+      ck_assert_int_eq(gomem_scalable_free(s, l->p, cut), GOMEM_OK);
+      /* Keep the pattern aligned: the rest becomes a new buffer. */
+      unsigned char *rest = l->p + cut;
+      size_t n = l->n - cut;
+      l->p = rest;
+      l->n = n;
+      l->tag = tag++;
+      fill(l);
+      in_use -= cut;
+      total_free += cut;
+    } else { /* foreign and borrowed memory */
+      char local[8];
+      gomem_stats before = stats_of(s);
+      ck_assert_int_eq(gomem_scalable_free(s, local, 8), GOMEM_ERR_NOT_OWNED);
+      void *b = gomem_scalable_borrow(s, 1 + rng_below(&rng, 2000));
+      ck_assert_ptr_nonnull(b);
+      gomem_stats after = stats_of(s);
+      ck_assert_uint_eq(before.in_use, after.in_use);
+      ck_assert_uint_eq(before.total_malloc, after.total_malloc);
+    }
+    gomem_stats st = stats_of(s);
+    ck_assert_uint_eq(st.in_use, in_use);
+    ck_assert_uint_eq(st.total_malloc, total_malloc);
+    ck_assert_uint_eq(st.total_free, total_free);
+  }
+  for (size_t k = 0; k < nlive; k++) {
+    verify(&live[k], 0, live[k].n);
+    ck_assert_int_eq(gomem_scalable_free(s, live[k].p, live[k].n), GOMEM_OK);
+  }
+  gomem_stats st = stats_of(s);
+  ck_assert_uint_eq(st.in_use, 0);
+  ck_assert_uint_eq(st.large_blocks, 0);
+  ck_assert_uint_eq(st.chunks, gomem_scalable_pooled() ? 1 : 0);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* ---- threads ------------------------------------------------------------------ */
+
+/* The owner publishes buffers in order; freer threads claim them one by
+ * one and free them remotely while the owner keeps allocating. */
+enum { ROUNDS = 4000 };
+
+struct handoff {
+  gomem_scalable *s;
+  void *ptr[ROUNDS];
+  size_t len[ROUNDS];
+  atomic_size_t published, claimed, freed;
+};
+
+static void *remote_freer(void *arg)
+{
+  struct handoff *h = arg;
+
+  for (;;) {
+    size_t i = atomic_fetch_add(&h->claimed, 1);
+    if (i >= ROUNDS)
+      return NULL;
+    while (atomic_load_explicit(&h->published, memory_order_acquire) <= i)
+      sched_yield();
+    unsigned char *p = h->ptr[i];
+    size_t n = h->len[i];
+    /* One assertion per buffer: Check makes each one a system call. */
+    size_t bad = 0;
+    for (size_t k = 0; k < n; k++)
+      bad += p[k] != (unsigned char)n;
+    ck_assert_uint_eq(bad, 0);
+    ck_assert(!gomem_scalable_is_owner(h->s));
+    ck_assert_int_eq(gomem_scalable_free(h->s, p, n), GOMEM_OK);
+    atomic_fetch_add(&h->freed, 1);
+  }
+}
+
+static void *stats_reader(void *arg)
+{
+  struct handoff *h = arg;
+  uint64_t last = 0;
+
+  for (int i = 0; i < 2000; i++) {
+    gomem_stats st;
+    st.struct_size = sizeof(st);
+    ck_assert_int_eq(gomem_scalable_stats(h->s, &st), GOMEM_OK);
+    ck_assert_uint_ge(st.total_malloc, last); /* never goes back */
+    last = st.total_malloc;
+  }
+  return NULL;
+}
+
+START_TEST(remote_frees)
+{
+  enum { THREADS = 3 };
+  static struct handoff h;
+  pthread_t t[THREADS + 1];
+
+  h.s = gomem_scalable_new(4 * KiB);
+  atomic_init(&h.published, 0);
+  atomic_init(&h.claimed, 0);
+  atomic_init(&h.freed, 0);
+  for (int i = 0; i < THREADS; i++)
+    ck_assert_int_eq(pthread_create(&t[i], NULL, remote_freer, &h), 0);
+  ck_assert_int_eq(pthread_create(&t[THREADS], NULL, stats_reader, &h), 0);
+  for (size_t r = 0; r < ROUNDS; r++) {
+    size_t n = 1 + r * 37 % 700;
+    unsigned char *p = gomem_scalable_malloc(h.s, n);
+    ck_assert_ptr_nonnull(p);
+    memset(p, (unsigned char)n, n);
+    h.ptr[r] = p;
+    h.len[r] = n;
+    atomic_store_explicit(&h.published, r + 1, memory_order_release);
+  }
+  for (int i = 0; i <= THREADS; i++)
+    pthread_join(t[i], NULL);
+  ck_assert_uint_eq(atomic_load(&h.freed), ROUNDS);
+  ck_assert_int_ge(gomem_scalable_drain(h.s), 0);
+  gomem_stats st = stats_of(h.s);
+  ck_assert_uint_eq(st.in_use, 0);
+  ck_assert_uint_eq(st.remote_pending, 0);
+  ck_assert_uint_eq(st.remote_rejected, 0);
+  ck_assert_uint_eq(st.total_free, st.total_malloc);
+  gomem_scalable_destroy(h.s);
+}
+END_TEST
+
+struct bad_remote {
+  gomem_scalable *s;
+  void *p;
+  int rc[4];
+  void *m;
+  int err;
+};
+
+static void *bad_remote_thread(void *arg)
+{
+  struct bad_remote *b = arg;
+  static char foreign[32];
+
+  b->rc[0] = gomem_scalable_free(b->s, foreign, 32);     /* queued, rejected later */
+  b->rc[1] = gomem_scalable_free(b->s, b->p, 10);        /* good */
+  b->rc[2] = gomem_scalable_free(b->s, b->p, 10);        /* double: rejected later */
+  b->rc[3] = gomem_scalable_free(b->s, NULL, 10);        /* refused at once */
+  errno = 0;
+  b->m = gomem_scalable_malloc(b->s, 10);                /* not the owner */
+  b->err = errno;
+  return NULL;
+}
+
+START_TEST(bad_remote_frees)
+{
+  struct bad_remote b = {.s = gomem_scalable_new(4 * KiB)};
+  pthread_t t;
+
+  b.p = malloc_ok(b.s, 10);
+  ck_assert_int_eq(pthread_create(&t, NULL, bad_remote_thread, &b), 0);
+  pthread_join(t, NULL);
+  ck_assert_int_eq(b.rc[0], GOMEM_OK);
+  ck_assert_int_eq(b.rc[1], GOMEM_OK);
+  ck_assert_int_eq(b.rc[2], GOMEM_OK);
+  ck_assert_int_eq(b.rc[3], GOMEM_ERR_NOT_OWNED);
+  ck_assert_ptr_null(b.m);
+  ck_assert_int_eq(b.err, EPERM);
+  gomem_stats st = stats_of(b.s);
+  ck_assert_uint_eq(st.remote_pending, 3);
+  ck_assert_uint_eq(st.in_use, 10);
+  ck_assert_int_eq(gomem_scalable_drain(b.s), 3);
+  st = stats_of(b.s);
+  ck_assert_uint_eq(st.remote_pending, 0);
+  ck_assert_uint_eq(st.remote_rejected, 2);
+  ck_assert_uint_eq(st.in_use, 0);
+  ck_assert_uint_eq(st.total_free, 10);
+  gomem_scalable_destroy(b.s);
+}
+END_TEST
+
+static void *take_over(void *arg)
+{
+  gomem_scalable *s = arg;
+  void *p = gomem_scalable_malloc(s, 100); /* claims the disowned allocator */
+
+  ck_assert_ptr_nonnull(p);
+  ck_assert(gomem_scalable_is_owner(s));
+  ck_assert_int_eq(gomem_scalable_free(s, p, 100), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_disown(s), GOMEM_OK);
+  return NULL;
+}
+
+START_TEST(ownership_handover)
+{
+  gomem_scalable *s = gomem_scalable_new(4 * KiB);
+  void *p = malloc_ok(s, 50);
+  pthread_t t;
+
+  ck_assert_int_eq(gomem_scalable_disown(s), GOMEM_OK);
+  ck_assert(!gomem_scalable_is_owner(s));
+  ck_assert_int_eq(gomem_scalable_disown(s), GOMEM_ERR_INVALID);
+  /* Now a remote free, even from this thread. */
+  ck_assert_int_eq(gomem_scalable_free(s, p, 50), GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).remote_pending, 1);
+  ck_assert_int_eq(pthread_create(&t, NULL, take_over, s), 0);
+  pthread_join(t, NULL);
+  ck_assert_uint_eq(stats_of(s).remote_pending, 0);
+  ck_assert_uint_eq(stats_of(s).in_use, 0);
+  ck_assert_int_eq(gomem_scalable_adopt(s), GOMEM_OK);
+  ck_assert(gomem_scalable_is_owner(s));
+  p = malloc_ok(s, 50);
+  ck_assert_int_eq(gomem_scalable_free(s, p, 50), GOMEM_OK);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* ---- chunk cache ---------------------------------------------------------- */
+
+START_TEST(chunk_cache)
+{
+  (void)gomem_release_cached();
+  ck_assert_uint_eq(gomem_cached_bytes(), 0);
+  gomem_scalable *s = gomem_scalable_new(16 * KiB);
+  gomem_scalable_destroy(s);
+  if (!gomem_scalable_pooled()) {
+    ck_assert_uint_eq(gomem_cached_bytes(), 0);
+    return;
+  }
+  ck_assert_uint_eq(gomem_cached_bytes(), 16 * KiB);
+  s = gomem_scalable_new(16 * KiB); /* takes it back */
+  ck_assert_uint_eq(gomem_cached_bytes(), 0);
+  gomem_scalable_destroy(s);
+  /* Not a power of two: not cached. */
+  s = gomem_scalable_new(3000);
+  gomem_scalable_destroy(s);
+  ck_assert_uint_eq(gomem_cached_bytes(), 16 * KiB);
+  ck_assert_uint_ge(gomem_release_cached(), 16 * KiB);
+  ck_assert_uint_eq(gomem_cached_bytes(), 0);
+  /* Bounded. */
+  gomem_scalable *many[64];
+  for (int i = 0; i < 64; i++)
+    many[i] = gomem_scalable_new(1 * KiB);
+  for (int i = 0; i < 64; i++)
+    gomem_scalable_destroy(many[i]);
+  ck_assert_uint_le(gomem_cached_bytes(), GOMEM_CHUNK_CACHE_MAX);
+  ck_assert_uint_lt(gomem_cached_bytes(), 64 * KiB);
+  (void)gomem_release_cached();
+}
+END_TEST
+
+static Suite *scalable_suite(void)
+{
+  Suite *s = suite_create("scalable");
+  TCase *core = tcase_create("core");
+  TCase *random = tcase_create("random");
+  TCase *threads = tcase_create("threads");
+
+  tcase_add_test(core, new_and_stats);
+  tcase_add_test(core, stats_struct_size);
+  tcase_add_test(core, grow_from_1k);
+  tcase_add_test(core, doubling_capped_at_4m);
+  tcase_add_test(core, trim_before_grow);
+  tcase_add_test(core, partial_free_readme);
+  tcase_add_test(core, large_blocks);
+  tcase_add_test(core, bad_input);
+  tcase_add_test(core, free_rest_and_borrow);
+  tcase_add_test(core, read_fd);
+  tcase_add_test(core, read_cb);
+  tcase_add_test(core, many_chunks_lookup);
+  tcase_add_test(core, chunk_cache);
+  tcase_set_timeout(random, 240);
+  tcase_add_loop_test(random, random_against_model, 0, 2);
+  tcase_set_timeout(threads, 240);
+  tcase_add_test(threads, remote_frees);
+  tcase_add_test(threads, bad_remote_frees);
+  tcase_add_test(threads, ownership_handover);
+  suite_add_tcase(s, core);
+  suite_add_tcase(s, random);
+  suite_add_tcase(s, threads);
+  return s;
+}
+
+int main(void)
+{
+  SRunner *sr = srunner_create(scalable_suite());
+
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
