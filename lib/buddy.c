@@ -161,13 +161,18 @@ static bool is_pow2(size_t x)
   return x != 0 && (x & (x - 1)) == 0;
 }
 
+/* @return floor(log2(x)) for x != 0. */
 static unsigned log2_floor(size_t x)
 {
+#if defined(__GNUC__) || defined(__clang__)
+  return 63u - (unsigned)__builtin_clzll((unsigned long long)x);
+#else
   unsigned n = 0;
 
   while (x >>= 1)
     n++;
   return n;
+#endif
 }
 
 /* The order of the smallest block holding @p size bytes (1 <= size <= total). */
