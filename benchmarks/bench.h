@@ -2,7 +2,8 @@
 /*
  * bench.h — timing helpers shared by the benchmark programs (header only).
  *
- *   bench_now_ns()        monotonic clock in nanoseconds
+ *   bench_now_ns()        monotonic (wall) clock in nanoseconds
+ *   bench_thread_ns()     the calling thread's CPU time in nanoseconds
  *   bench_escape(p)       tell the compiler that *p may be read and written
  *                         from elsewhere, so a malloc/free pair or a result
  *                         cannot be optimized away
@@ -26,11 +27,28 @@
 /** The largest number of repetitions a program accepts. */
 #define BENCH_MAX_REPS 31
 
-static inline uint64_t bench_now_ns(void)
+static inline uint64_t bench_clock_ns(clockid_t clock)
 {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(clock, &ts);
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/** Wall time: what multi-threaded rows must use. */
+static inline uint64_t bench_now_ns(void)
+{
+  return bench_clock_ns(CLOCK_MONOTONIC);
+}
+
+/**
+ * CPU time of the calling thread, user + system (page faults included).
+ * For a single-threaded row that does not sleep it equals wall time on an
+ * idle machine, and it does not count the time other processes hold the
+ * CPU, so rows stay comparable on a busy 2-core CI box.
+ */
+static inline uint64_t bench_thread_ns(void)
+{
+  return bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
 /* An empty asm that takes the pointer and clobbers memory: the compiler must
