@@ -19,5 +19,6 @@
 #include <gomem/reader.h>
 #include <gomem/buddy.h>
 #include <gomem/scalable.h>
+#include <gomem/recyclable.h>
 
 #endif
