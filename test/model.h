@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model.h — a deliberately simple reference for a range allocator, used by
+ * the differential tests.
+ *
+ * The truth is a byte map (one byte per unit, 1 = allocated). Next to it the
+ * model keeps the sorted array of maximal free runs, updated incrementally
+ * so that choosing a fit costs O(runs) instead of a scan of the whole map;
+ * model_runs_consistent() rebuilds the runs from the byte map to prove that
+ * the incremental bookkeeping did not drift.
+ *
+ * Policies, as gomem/allocator.h documents them:
+ *   first fit (treap): the lowest-offset run of at least n units;
+ *   best fit (avl):    the smallest run of at least n units, lowest offset
+ *                      among runs of equal size.
+ * Both allocate from the start of the chosen run.
+ */
+#ifndef GOMEM_TEST_MODEL_H
+#define GOMEM_TEST_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct model_run {
+  size_t start, end; /* [start, end), never empty */
+} model_run;
+
+typedef struct model {
+  size_t size;
+  size_t free_size;
+  unsigned char *used; /* size bytes, 1 = allocated */
+  model_run *runs;     /* maximal free runs in increasing order */
+  size_t nruns;
+} model;
+
+/* Everything free. Returns false when memory is exhausted. */
+static inline bool model_init(model *m, size_t size)
+{
+  m->size = size;
+  m->free_size = size;
+  m->used = calloc(size, 1);
+  /* Maximal runs are separated by at least one used unit. */
+  m->runs = malloc((size / 2 + 1) * sizeof(*m->runs));
+  m->nruns = 1;
+  if (!m->used || !m->runs)
+    return false;
+  m->runs[0] = (model_run){ 0, size };
+  return true;
+}
+
+static inline void model_fini(model *m)
+{
+  free(m->used);
+  free(m->runs);
+}
+
+static inline void model_reset(model *m)
+{
+  memset(m->used, 0, m->size);
+  m->free_size = m->size;
+  m->nruns = 1;
+  m->runs[0] = (model_run){ 0, m->size };
+}
+
+/* True when [off, off + len) lies inside the model and every unit of it is
+ * allocated: exactly when a free of that range must succeed. */
+static inline bool model_allocated(const model *m, size_t off, size_t len)
+{
+  if (len == 0 || off >= m->size || len > m->size - off)
+    return false;
+  return memchr(m->used + off, 0, len) == NULL;
+}
+
+/* The policy's choice for n units; false when no run is large enough. */
+static inline bool model_fit(const model *m, size_t n, bool best_fit, size_t *off)
+{
+  size_t pick = m->nruns;
+
+  for (size_t i = 0; i < m->nruns; i++) {
+    size_t len = m->runs[i].end - m->runs[i].start;
+    if (len < n)
+      continue;
+    if (!best_fit) {
+      pick = i;
+      break;
+    }
+    /* Strictly smaller only: the first of equal sizes has the lowest offset. */
+    if (pick == m->nruns || len < m->runs[pick].end - m->runs[pick].start)
+      pick = i;
+  }
+  if (pick == m->nruns)
+    return false;
+  *off = m->runs[pick].start;
+  return true;
+}
+
+/* Index of the last run starting at or before off, or nruns if none. */
+static inline size_t model_run_at_or_before(const model *m, size_t off)
+{
+  size_t lo = 0, hi = m->nruns;
+
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (m->runs[mid].start <= off)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo == 0 ? m->nruns : lo - 1;
+}
+
+static inline void model_insert_run(model *m, size_t at, model_run r)
+{
+  memmove(&m->runs[at + 1], &m->runs[at], (m->nruns - at) * sizeof(*m->runs));
+  m->runs[at] = r;
+  m->nruns++;
+}
+
+static inline void model_remove_run(model *m, size_t at)
+{
+  memmove(&m->runs[at], &m->runs[at + 1], (m->nruns - at - 1) * sizeof(*m->runs));
+  m->nruns--;
+}
+
+/* Allocate [off, off + len), which must lie inside one free run. Returns
+ * false (and changes nothing) when it does not. */
+static inline bool model_take(model *m, size_t off, size_t len)
+{
+  size_t i = model_run_at_or_before(m, off);
+
+  if (len == 0 || i == m->nruns || off + len > m->runs[i].end)
+    return false;
+  model_run left = { m->runs[i].start, off }, right = { off + len, m->runs[i].end };
+  model_remove_run(m, i);
+  if (right.end > right.start)
+    model_insert_run(m, i, right);
+  if (left.end > left.start)
+    model_insert_run(m, i, left);
+  memset(m->used + off, 1, len);
+  m->free_size -= len;
+  return true;
+}
+
+/* Free [off, off + len), merging with free neighbours. Returns false (and
+ * changes nothing) unless the whole range is allocated. */
+static inline bool model_give(model *m, size_t off, size_t len)
+{
+  if (!model_allocated(m, off, len))
+    return false;
+  size_t end = off + len;
+  size_t i = model_run_at_or_before(m, off);
+  /* The run to the left (if any) is i; the one to the right is i + 1. */
+  size_t right = i == m->nruns ? 0 : i + 1;
+  bool join_left = i != m->nruns && m->runs[i].end == off;
+  bool join_right = right < m->nruns && m->runs[right].start == end;
+
+  if (join_left && join_right) {
+    m->runs[i].end = m->runs[right].end;
+    model_remove_run(m, right);
+  } else if (join_left) {
+    m->runs[i].end = end;
+  } else if (join_right) {
+    m->runs[right].start = off;
+  } else {
+    model_insert_run(m, right, (model_run){ off, end });
+  }
+  memset(m->used + off, 0, len);
+  m->free_size += len;
+  return true;
+}
+
+/* Rebuild the runs from the byte map and compare: the incremental runs
+ * and free size must be exactly what the byte map says. */
+static inline bool model_runs_consistent(const model *m)
+{
+  size_t n = 0, free_units = 0, pos = 0;
+
+  while (pos < m->size) {
+    if (m->used[pos]) {
+      pos++;
+      continue;
+    }
+    size_t start = pos;
+    while (pos < m->size && !m->used[pos])
+      pos++;
+    if (n >= m->nruns || m->runs[n].start != start || m->runs[n].end != pos)
+      return false;
+    free_units += pos - start;
+    n++;
+  }
+  return n == m->nruns && free_units == m->free_size;
+}
+
+#endif /* GOMEM_TEST_MODEL_H */
