@@ -107,30 +107,45 @@ size_t gomem_reader_offset(const gomem_reader *r)
   return r ? r->offset : 0;
 }
 
-/* Make segment @i current with the cursor at its start. */
-static bool load(gomem_reader *r, size_t i)
-{
+/* The memory's segments, fetched once per operation that crosses segments. */
+struct segs {
+  const struct iovec *v;
   size_t count;
-  const struct iovec *v = gomem_memory_iovec(r->m, &count);
+};
 
-  if (i >= count)
+static struct segs segs_of(const gomem_reader *r)
+{
+  struct segs s;
+  s.v = gomem_memory_iovec(r->m, &s.count);
+  return s;
+}
+
+/* Make segment @i current with the cursor at its start. */
+static bool load(gomem_reader *r, struct segs s, size_t i)
+{
+  if (i >= s.count)
     return false;
-  r->base = v[i].iov_base;
+  r->base = s.v[i].iov_base;
   r->cur = r->base;
   /* No arithmetic on the NULL of an empty segment. */
-  r->end = v[i].iov_len ? r->base + v[i].iov_len : r->base;
+  r->end = s.v[i].iov_len ? r->base + s.v[i].iov_len : r->base;
   r->next = i + 1;
   return true;
 }
 
 /* Bytes contiguous at the cursor, moving past exhausted and empty segments. */
-static size_t run(gomem_reader *r)
+static size_t run_in(gomem_reader *r, struct segs s)
 {
   while (r->cur == r->end) {
-    if (!load(r, r->next))
+    if (!load(r, s, r->next))
       return 0;
   }
   return (size_t)(r->end - r->cur);
+}
+
+static size_t run(gomem_reader *r)
+{
+  return r->cur != r->end ? (size_t)(r->end - r->cur) : run_in(r, segs_of(r));
 }
 
 static size_t min_size(size_t a, size_t b)
@@ -141,8 +156,10 @@ static size_t min_size(size_t a, size_t b)
 /* Consume @n bytes, copying them to @dst unless it is NULL. Needs n <= remaining. */
 static void take(gomem_reader *r, unsigned char *dst, size_t n)
 {
+  struct segs s = segs_of(r);
+
   while (n > 0) {
-    size_t step = min_size(run(r), n);
+    size_t step = min_size(run_in(r, s), n);
     if (step == 0)
       return; /* the memory shrank behind our back: stop, never loop */
     if (dst) {
@@ -190,15 +207,26 @@ int gomem_reader_peek(const gomem_reader *r, void *dst, size_t n)
   return gomem_reader_read_exact(&copy, dst, n);
 }
 
-int gomem_reader_read_byte(gomem_reader *r, uint8_t *out)
+/* read_byte past the current segment (kept apart so the fast path stays lean). */
+static int read_byte_slow(gomem_reader *r, uint8_t *out)
 {
   if (!r || !out)
     return GOMEM_ERR_INVALID;
-  if (r->cur == r->end && run(r) == 0)
+  if (run(r) == 0)
     return GOMEM_ERR_EOF;
   *out = *r->cur++;
   r->offset++;
   return GOMEM_OK;
+}
+
+int gomem_reader_read_byte(gomem_reader *r, uint8_t *out)
+{
+  if (r && out && r->cur != r->end) {
+    *out = *r->cur++;
+    r->offset++;
+    return GOMEM_OK;
+  }
+  return read_byte_slow(r, out);
 }
 
 int gomem_reader_read_byte_mask(gomem_reader *r, uint8_t mask, uint8_t *out)
@@ -211,33 +239,22 @@ int gomem_reader_read_byte_mask(gomem_reader *r, uint8_t mask, uint8_t *out)
   return rc;
 }
 
-/*
- * Point @p at @nbytes consecutive bytes and consume them: straight from the
- * segment when they are contiguous there, else gathered into @tmp.
- */
-static int take_bytes(gomem_reader *r, unsigned nbytes, uint64_t *out, unsigned char tmp[8],
-                      const unsigned char **p)
+/* @nbytes (1-8) bytes as an integer, decoded in place when they are contiguous. */
+static int read_int(gomem_reader *r, unsigned nbytes, uint64_t *out, bool big_endian)
 {
   if (!r || !out || nbytes == 0 || nbytes > 8)
     return GOMEM_ERR_INVALID;
+  unsigned char tmp[8];
+  const unsigned char *p = r->cur;
   if (nbytes <= (size_t)(r->end - r->cur)) {
-    *p = r->cur;
     r->cur += nbytes;
     r->offset += nbytes;
-    return GOMEM_OK;
+  } else {
+    int rc = gomem_reader_read_exact(r, tmp, nbytes);
+    if (rc != GOMEM_OK)
+      return rc;
+    p = tmp;
   }
-  *p = tmp;
-  return gomem_reader_read_exact(r, tmp, nbytes);
-}
-
-static int read_int(gomem_reader *r, unsigned nbytes, uint64_t *out, bool big_endian)
-{
-  unsigned char tmp[8];
-  const unsigned char *p;
-  int rc = take_bytes(r, nbytes, out, tmp, &p);
-
-  if (rc != GOMEM_OK)
-    return rc;
   uint64_t v = 0;
   for (unsigned i = 0; i < nbytes; i++)
     v = v << 8 | p[big_endian ? i : nbytes - 1 - i];
@@ -255,30 +272,56 @@ int gomem_reader_read_le(gomem_reader *r, unsigned nbytes, uint64_t *out)
   return read_int(r, nbytes, out, false);
 }
 
-int gomem_reader_read_uleb128_n(gomem_reader *r, uint64_t *out, size_t *nread)
+/*
+ * Decode LEB128 from @p[0, @avail): GOMEM_OK with the value and its length,
+ * GOMEM_ERR_OVERFLOW, or GOMEM_ERR_EOF when @avail ends inside the encoding.
+ */
+static int uleb128_decode(const unsigned char *p, size_t avail, uint64_t *out, size_t *len)
 {
-  if (!r || !out)
-    return GOMEM_ERR_INVALID;
-  /* Decode on a copy: the real reader moves only when a value came out. */
-  gomem_reader c = *r;
   uint64_t v = 0;
-  for (unsigned i = 0; i < GOMEM__ULEB128_MAX_BYTES; i++) {
-    uint8_t b;
-    if (gomem_reader_read_byte(&c, &b) != GOMEM_OK)
+  for (size_t i = 0; i < GOMEM__ULEB128_MAX_BYTES; i++) {
+    if (i == avail)
       return GOMEM_ERR_EOF;
     /* The 10th byte holds only bit 63; anything more does not fit. */
-    if (i == GOMEM__ULEB128_MAX_BYTES - 1 && b > 1)
+    if (i == GOMEM__ULEB128_MAX_BYTES - 1 && p[i] > 1)
       return GOMEM_ERR_OVERFLOW;
-    v |= (uint64_t)(b & 0x7f) << (7 * i);
-    if (!(b & 0x80)) {
-      *r = c;
+    v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+    if (!(p[i] & 0x80)) {
       *out = v;
-      if (nread)
-        *nread = i + 1;
+      *len = i + 1;
       return GOMEM_OK;
     }
   }
   return GOMEM_ERR_OVERFLOW; /* not reached: the 10th byte always ends it */
+}
+
+int gomem_reader_read_uleb128_n(gomem_reader *r, uint64_t *out, size_t *nread)
+{
+  if (!r || !out)
+    return GOMEM_ERR_INVALID;
+  uint64_t v;
+  size_t len;
+  size_t avail = (size_t)(r->end - r->cur);
+  int rc = avail ? uleb128_decode(r->cur, avail, &v, &len) : GOMEM_ERR_EOF;
+  if (rc == GOMEM_ERR_EOF) {
+    /* Split across segments (or at the end): decode a peeked copy. */
+    unsigned char tmp[GOMEM__ULEB128_MAX_BYTES];
+    avail = min_size(sizeof(tmp), gomem_reader_remaining(r));
+    gomem_reader_peek(r, tmp, avail);
+    rc = uleb128_decode(tmp, avail, &v, &len);
+  }
+  if (rc != GOMEM_OK)
+    return rc;
+  if (len <= (size_t)(r->end - r->cur)) {
+    r->cur += len;
+    r->offset += len;
+  } else {
+    take(r, NULL, len);
+  }
+  *out = v;
+  if (nread)
+    *nread = len;
+  return GOMEM_OK;
 }
 
 int gomem_reader_read_uleb128(gomem_reader *r, uint64_t *out)
@@ -324,7 +367,7 @@ int gomem_reader_unread(gomem_reader *r, size_t n)
     }
     n -= back;
     /* n <= offset guarantees an earlier segment; step to its end. */
-    load(r, r->next - 2);
+    load(r, segs_of(r), r->next - 2);
     r->cur = r->end;
   }
 }
