@@ -808,6 +808,10 @@ END_TEST
 enum {
   RAND_SIZE = 1 << 16,
   RAND_OPS = 200000,
+  /* A small allocator too: mostly full, so NOMEM with enough free units
+   * in total but no run long enough is common. */
+  SMALL_SIZE = 512,
+  SMALL_OPS = 50000,
   /* Every op compares its result, free size and block count with the
    * model and runs gomem__allocator_check (O(blocks)). The free-block
    * lists are compared every LIST_EVERY ops and after every bad input;
@@ -844,15 +848,15 @@ static void assert_matches_model(rand_state *st)
 
 static size_t random_size(rand_state *st)
 {
-  size_t r = rng_below(&st->rng, 1000);
+  size_t r = rng_below(&st->rng, 1000), size = st->m.size;
 
   if (r < 700)
     return 1 + rng_below(&st->rng, 32);
   if (r < 950)
-    return 1 + rng_below(&st->rng, 512);
+    return 1 + rng_below(&st->rng, size < 512 ? size : 512);
   if (r < 995)
-    return 1 + rng_below(&st->rng, 4096);
-  return 1 + rng_below(&st->rng, RAND_SIZE);
+    return 1 + rng_below(&st->rng, size < 4096 ? size : 4096);
+  return 1 + rng_below(&st->rng, size);
 }
 
 static void rand_alloc(rand_state *st)
@@ -1007,15 +1011,15 @@ static void rand_step(rand_state *st)
   }
 }
 
-START_TEST(test_random_vs_model)
+static void random_vs_model(gomem_strategy s, size_t size, unsigned long ops, uint64_t seed)
 {
-  rand_state st = { .best_fit = is_best_fit(strategies[_i]), .rng = 0x600d5eed };
+  rand_state st = { .best_fit = is_best_fit(s), .rng = seed };
 
-  st.a = open_allocator(strategies[_i], RAND_SIZE);
+  st.a = open_allocator(s, size);
   if (!st.a)
     return;
-  ck_assert(model_init(&st.m, RAND_SIZE));
-  for (st.op = 0; st.op < RAND_OPS; st.op++) {
+  ck_assert(model_init(&st.m, size));
+  for (st.op = 0; st.op < ops; st.op++) {
     rand_step(&st);
     if (gomem_allocator_free_size(st.a) != st.m.free_size)
       ck_abort_msg("op %lu: free size %zu, model has %zu", st.op, gomem_allocator_free_size(st.a),
@@ -1034,6 +1038,17 @@ START_TEST(test_random_vs_model)
   free(st.list.v);
   model_fini(&st.m);
   gomem_allocator_destroy(st.a);
+}
+
+START_TEST(test_random_vs_model)
+{
+  random_vs_model(strategies[_i], RAND_SIZE, RAND_OPS, 0x600d5eed);
+}
+END_TEST
+
+START_TEST(test_random_small_vs_model)
+{
+  random_vs_model(strategies[_i], SMALL_SIZE, SMALL_OPS, 0x5eed5);
 }
 END_TEST
 
@@ -1077,6 +1092,7 @@ static Suite *allocator_suite(void)
   tcase_add_loop_test(heavy, test_depth_forwards, 0, N_STRATEGIES);
   tcase_add_loop_test(heavy, test_depth_backwards, 0, N_STRATEGIES);
   tcase_add_loop_test(heavy, test_random_vs_model, 0, N_STRATEGIES);
+  tcase_add_loop_test(heavy, test_random_small_vs_model, 0, N_STRATEGIES);
   suite_add_tcase(s, heavy);
   return s;
 }
