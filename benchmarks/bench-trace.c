@@ -255,8 +255,7 @@ static result run_trace(const backend *be, size_t packets, int touch_all)
   t.touch_all = touch_all;
   t.rng = UINT64_C(0x9e3779b97f4a7c15);
 #ifdef BENCH_WITH_GOMEM
-  shared_alloc = gomem_scalable_new(GOMEM_INITIAL);
-  if (!shared_alloc)
+  if (be->open == shared_open && !(shared_alloc = gomem_scalable_new(GOMEM_INITIAL)))
     return r;
 #endif
   for (size_t i = 0; i < STREAMS; i++) {
