@@ -43,7 +43,7 @@ echo "Scalable allocator / recyclable memory: ns per Go op, median of $reps runs
 echo "(Go = the Go README's figures, Apple M2 Pro; ratio = peer / gomem, >1: gomem faster."
 echo " Peers do malloc + free where gomem borrows, realloc for FreeRest, and free each"
 echo " buffer where gomem recycles. Go's MallocLarge, RandomAlloc, Scaling and"
-echo " MemoryPressure figures include 3-4 MB of Go heap per op: a chunk made and dropped.)"
+echo " MemoryPressure figures include 1-4 MB of Go heap per op: chunks made and dropped.)"
 awk -F '\t' -v peers="glibc $peers" '
   function cell(v) { return (v == "" || v < 0) ? "n/a" : sprintf("%.2f", v) }
   function ratio(p, g) { return (p == "" || p < 0 || g == "" || g <= 0) ? "n/a" : sprintf("%.2f", p / g) }
