@@ -7,8 +7,9 @@
 # 1. installs the Debian packages the build, tests and benchmarks need
 #    (only the missing ones; needs root or sudo for that),
 # 2. configures and builds build/ (the default options, -O2 -g),
-# 3. runs every demo in build/examples/ and every benchmark program
-#    build/benchmarks/bench-* and prints their output (--no-bench: demos only).
+# 3. runs every demo in build/examples/, then benchmarks/report.sh and every
+#    other benchmark program build/benchmarks/bench-*, printing their tables
+#    (--no-bench: demos only).
 #
 # Then `meson test -C build --print-errorlogs` runs every test suite.
 set -euo pipefail
@@ -57,11 +58,11 @@ else
 fi
 meson compile -C build
 
-# run PROGRAM: run one demo or benchmark; a failure is reported at the end.
+# run COMMAND...: run one demo or benchmark; failures are reported at the end.
 failed=()
 run() {
-  echo "--- $1"
-  "$1" || { echo "FAILED: $1 (exit $?)"; failed+=("$1"); }
+  echo "--- $*"
+  "$@" || { echo "FAILED: $* (exit $?)"; failed+=("$*"); }
 }
 
 section "demos"
@@ -72,13 +73,21 @@ done
 
 if $run_benchmarks; then
   section "benchmarks"
-  found=false
+  # benchmarks/report.sh joins several programs into one table; the
+  # programs it names (as prefixes: bench-peer-* ...) are left to it.
+  covered=()
+  if [ -f benchmarks/report.sh ]; then
+    run sh benchmarks/report.sh build/benchmarks
+    mapfile -t covered < <(grep -o 'bench-[a-z]*' benchmarks/report.sh | sort -u)
+  fi
   for exe in build/benchmarks/bench-*; do
     if [ ! -f "$exe" ] || [ ! -x "$exe" ]; then continue; fi
-    found=true
-    run "$exe"
+    skip=false
+    for prefix in "${covered[@]}"; do
+      case $(basename "$exe") in "$prefix"*) skip=true ;; esac
+    done
+    $skip || run "$exe"
   done
-  $found || echo "no benchmark programs built yet"
 fi
 
 section "done"
