@@ -24,7 +24,7 @@ else
   CC=${CC:-gcc} meson setup "$builddir" --buildtype=debugoptimized -Dtests=false -Dbenchmarks=false >/dev/null
 fi
 ninja -C "$builddir" >/dev/null
-lib=$(find "$builddir/lib" -name 'libgomem.so.*.*.*' -type f | head -n 1)
+lib=$(find "$builddir/lib" -maxdepth 1 -name 'libgomem.so.*.*.*' -type f | head -n 1)
 sh test/abi/check-abi.sh dump "$lib" include/gomem test/abi/libgomem.so.1.abi
 echo "wrote test/abi/libgomem.so.1.abi from $lib:"
 grep -c '<elf-symbol name=.gomem_' test/abi/libgomem.so.1.abi | sed 's/$/ exported functions/'
