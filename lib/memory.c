@@ -52,7 +52,9 @@ void gomem_memory_destroy(gomem_memory *m)
 
 static struct iovec *segs(const gomem_memory *m)
 {
-  return m->slot + m->head;
+  /* A memory that never held a segment has no array: adding even a zero
+   * offset to NULL is undefined. */
+  return m->slot ? m->slot + m->head : NULL;
 }
 
 /* Make room for @extra more segments after the live ones. */
