@@ -21,6 +21,7 @@
 
 #include "gomem/allocator.h"
 #include "model.h"
+#include "rng.h"
 #include "strategy/strategy.h"
 
 static const gomem_strategy strategies[] = { GOMEM_STRATEGY_TREAP, GOMEM_STRATEGY_AVL };
@@ -289,20 +290,6 @@ START_TEST(test_go_history_replay)
   gomem_allocator_destroy(a);
 }
 END_TEST
-
-static uint64_t rng_next(uint64_t *state)
-{
-  /* splitmix64: tiny, good enough, and the same on every platform. */
-  uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-  z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-  z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-  return z ^ (z >> 31);
-}
-
-static size_t rng_below(uint64_t *state, size_t n)
-{
-  return (size_t)(rng_next(state) % n);
-}
 
 /* allocator_test.go FuzzAllocator as a seeded loop: free the front of the
  * first allocation longer than `size`, else the whole first allocation;

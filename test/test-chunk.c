@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <gomem/gomem.h>
+#include "rng.h"
 
 static const gomem_strategy strategies[] = { GOMEM_STRATEGY_TREAP, GOMEM_STRATEGY_AVL };
 #define N_STRATEGIES ((int)(sizeof(strategies) / sizeof(strategies[0])))
@@ -301,15 +302,6 @@ START_TEST(test_free_invalid)
   gomem_chunk_destroy(c);
 }
 END_TEST
-
-static uint64_t rng_next(uint64_t *state)
-{
-  /* splitmix64 */
-  uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-  z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-  z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-  return z ^ (z >> 31);
-}
 
 static unsigned char pattern(size_t piece, size_t i)
 {

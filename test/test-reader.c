@@ -17,6 +17,7 @@
 #include <gomem/gomem.h>
 
 #include "fuzz/reader-model.h"
+#include "rng.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -618,14 +619,6 @@ START_TEST(test_clip_front_stops_early)
 END_TEST
 
 /* ---- randomized differential run -------------------------------------- */
-
-static uint64_t rng_next(uint64_t *s)
-{
-  *s ^= *s << 13;
-  *s ^= *s >> 7;
-  *s ^= *s << 17;
-  return *s;
-}
 
 START_TEST(test_differential_random)
 {
