@@ -5,7 +5,7 @@
  * request in a -Drecyclable=false build).
  *
  * Every chunk and system block is an entry of one array sorted by address,
- * so free finds the owner with a binary search. Chunks are also listed in
+ * so free finds the entry a pointer is in with a binary search. Chunks are also listed in
  * creation order, the order malloc tries them in (as Go does).
  *
  * A system block is wholly allocated when created. Its first partial free
@@ -13,9 +13,10 @@
  * so double frees are caught exactly; the block goes back to the system
  * when every byte is free.
  *
- * Threads: see gomem/scalable.h. Counters have one writer, the owner, so
- * they are updated with a plain atomic load and store (no read-modify-write
- * on the fast path); only remote_pending is shared by writers.
+ * Threads: see gomem/scalable.h. Counters are written only by the holder
+ * of the busy flag, one thread at a time, so they are updated with a plain
+ * atomic load and store (no read-modify-write on the fast path); only
+ * remote_pending is written by several threads at once.
  */
 #include "config.h"
 
@@ -29,10 +30,10 @@
 #include "gomem/allocator.h"
 #include "gomem/chunk.h"
 #include "gomem/scalable.h"
+#include "scalable-test.h"
 #include "source.h"
 
 #define MAX_CHUNK GOMEM_SCALABLE_MAX_CHUNK
-#define NO_OWNER ((AO_t)0)
 
 struct entry {
   uintptr_t base;
@@ -42,8 +43,9 @@ struct entry {
   struct gomem__region region; /* system block: where its bytes came from */
 };
 
-/* A free queued by a thread that is not the owner. Allocated by that
- * thread: the freed bytes are never written, as they may not be ours. */
+/* A free that found the busy flag held, queued for the holder. Allocated
+ * by the freeing thread: the freed bytes are never written, as they may
+ * not be ours. */
 struct remote_free {
   gomem__lifo_node link; /* first: the LIFO hands back link pointers */
   void *ptr;
@@ -56,8 +58,8 @@ struct counters {
 };
 
 struct gomem_scalable {
-  volatile AO_t owner; /* thread id of the owner, NO_OWNER when free to claim */
-  gomem__lifo remote;  /* struct remote_free, pushed by other threads */
+  gomem__spinlock busy; /* held by the thread working on the chunk list */
+  gomem__lifo remote;   /* struct remote_free: frees that found busy held */
   struct counters stats;
 
   gomem_strategy strategy;
@@ -73,36 +75,7 @@ struct gomem_scalable {
   size_t scratch_size;
 };
 
-/* ---- threads ---------------------------------------------------------------- */
-
-static volatile AO_t next_thread_id = 1;
-static _Thread_local AO_t thread_id;
-
-/* A number for the calling thread, unique for the life of the process. */
-static AO_t self_id(void)
-{
-  if (thread_id == 0)
-    thread_id = gomem__atomic_fetch_add(&next_thread_id, 1);
-  return thread_id;
-}
-
-static bool is_owner(const gomem_scalable *s)
-{
-  return gomem__counter_read(&s->owner) == self_id();
-}
-
-/* True when the caller owns s or has just claimed it (it had no owner). */
-static bool claim(gomem_scalable *s)
-{
-  AO_t me = self_id();
-  AO_t cur = gomem__counter_read(&s->owner);
-
-  if (cur == me)
-    return true;
-  return cur == NO_OWNER && gomem__atomic_cas(&s->owner, NO_OWNER, me);
-}
-
-/* ---- counters (owner-written) ------------------------------------------------ */
+/* ---- counters (written under the busy flag) ------------------------------------------------ */
 
 static void count_add(volatile AO_t *c, size_t v)
 {
@@ -376,7 +349,8 @@ static int free_raw(gomem_scalable *s, void *ptr, size_t len)
   return rc;
 }
 
-/* Apply the queued remote frees. @return how many there were. */
+/* Apply the queued frees; the caller holds the busy flag. @return how
+ * many there were. */
 static size_t drain(gomem_scalable *s)
 {
   gomem__lifo_node *n = gomem__lifo_take_all(&s->remote);
@@ -402,6 +376,44 @@ static void drain_if_queued(gomem_scalable *s)
     (void)drain(s);
 }
 
+/* ---- the busy flag --------------------------------------------------------
+ * Whoever holds it may touch the chunk list and the counters. Allocating
+ * calls wait for it; frees only try it and queue themselves when it is
+ * held. The holder applies the queue before letting go, and a free that
+ * queued tries the flag once more afterwards, so a queued free is applied
+ * almost always before the flag is next free (see "leave"). */
+
+/* Take the flag, waiting while another call holds it. */
+static void enter(gomem_scalable *s)
+{
+  gomem__spinlock_lock(&s->busy);
+  drain_if_queued(s);
+}
+
+/* Apply the queue and give the flag up. A free may queue itself after the
+ * last check and find the flag still held when it tries again: look at the
+ * queue once more after letting go, and take it back if it is not empty.
+ * What remains is a race of a few instructions (the release store may
+ * become visible after the second look, and no fence is paid for on this
+ * path); a free caught in it waits for the next call that takes the flag. */
+static void leave(gomem_scalable *s)
+{
+  do {
+    drain_if_queued(s);
+    gomem__spinlock_unlock(&s->busy);
+  } while (!gomem__lifo_empty(&s->remote) && gomem__spinlock_trylock(&s->busy));
+}
+
+void gomem__scalable_hold(gomem_scalable *s)
+{
+  enter(s);
+}
+
+void gomem__scalable_unhold(gomem_scalable *s)
+{
+  leave(s);
+}
+
 /* ---- public API ------------------------------------------------------------ */
 
 gomem_scalable *gomem_scalable_new_with(size_t initial_size, gomem_strategy s)
@@ -415,7 +427,7 @@ gomem_scalable *gomem_scalable_new_with(size_t initial_size, gomem_strategy s)
     errno = ENOMEM;
     return NULL;
   }
-  gomem__counter_set(&a->owner, self_id());
+  gomem__spinlock_init(&a->busy);
   gomem__lifo_init(&a->remote);
   a->strategy = s;
   a->initial_size = initial_size;
@@ -458,28 +470,17 @@ void gomem_scalable_destroy(gomem_scalable *s)
   free(s);
 }
 
-/* Common checks of the allocating calls; sets errno when they fail. */
-static bool may_allocate(gomem_scalable *s, size_t size)
+void *gomem_scalable_malloc(gomem_scalable *s, size_t size)
 {
   if (!s || size == 0) {
     errno = EINVAL;
-    return false;
-  }
-  if (!claim(s)) {
-    errno = EPERM;
-    return false;
-  }
-  drain_if_queued(s);
-  return true;
-}
-
-void *gomem_scalable_malloc(gomem_scalable *s, size_t size)
-{
-  if (!may_allocate(s, size))
     return NULL;
+  }
+  enter(s);
   void *p = alloc_raw(s, size);
   if (p)
     count_add(&s->stats.total_malloc, size);
+  leave(s);
   return p;
 }
 
@@ -502,23 +503,51 @@ static void *borrow_scratch(gomem_scalable *s, size_t size)
 
 void *gomem_scalable_borrow(gomem_scalable *s, size_t size)
 {
-  if (!may_allocate(s, size))
+  if (!s || size == 0) {
+    errno = EINVAL;
     return NULL;
+  }
+  enter(s);
+  void *p;
   if (!GOMEM_WITH_RECYCLABLE || size > MAX_CHUNK)
-    return borrow_scratch(s, size);
-  return carve(s, size, true);
+    p = borrow_scratch(s, size);
+  else
+    p = carve(s, size, true);
+  leave(s);
+  return p;
 }
 
-static int free_remote(gomem_scalable *s, void *ptr, size_t len)
+/* Apply a free; the caller holds the flag. */
+static int free_held(gomem_scalable *s, void *ptr, size_t len)
+{
+  int rc = free_raw(s, ptr, len);
+
+  if (rc == GOMEM_OK)
+    count_add(&s->stats.total_free, len);
+  return rc;
+}
+
+/* The flag is held by another call: queue the free for it. */
+static int free_queued(gomem_scalable *s, void *ptr, size_t len)
 {
   struct remote_free *f = malloc(sizeof(*f));
 
-  if (!f)
-    return GOMEM_ERR_NOMEM;
+  if (!f) {
+    /* No node to queue: wait for the flag instead, and answer exactly. */
+    enter(s);
+    int rc = free_held(s, ptr, len);
+    leave(s);
+    return rc;
+  }
   f->ptr = ptr;
   f->len = len;
+  /* Counted before it can be taken, so the drainer's decrement never
+   * passes it. */
   gomem__counter_add(&s->stats.remote_pending, 1);
   gomem__lifo_push(&s->remote, &f->link);
+  /* The holder may have let go between our try and the push. */
+  if (gomem__spinlock_trylock(&s->busy))
+    leave(s);
   return GOMEM_OK;
 }
 
@@ -528,12 +557,11 @@ int gomem_scalable_free(gomem_scalable *s, void *ptr, size_t len)
     return GOMEM_ERR_INVALID;
   if (!ptr)
     return GOMEM_ERR_NOT_OWNED;
-  if (!is_owner(s))
-    return free_remote(s, ptr, len);
+  if (!gomem__spinlock_trylock(&s->busy))
+    return free_queued(s, ptr, len);
   drain_if_queued(s);
-  int rc = free_raw(s, ptr, len);
-  if (rc == GOMEM_OK)
-    count_add(&s->stats.total_free, len);
+  int rc = free_held(s, ptr, len);
+  leave(s);
   return rc;
 }
 
@@ -550,21 +578,24 @@ int gomem_scalable_free_rest(gomem_scalable *s, void *ptr, size_t len, size_t ke
 
 void gomem_scalable_trim(gomem_scalable *s)
 {
-  if (!s || !claim(s))
+  if (!s)
     return;
-  (void)drain(s);
+  enter(s);
   (void)trim_chunks(s);
   free(s->scratch);
   count_sub(&s->stats.reserved, s->scratch_size);
   s->scratch = NULL;
   s->scratch_size = 0;
+  leave(s);
 }
 
 int gomem_scalable_drain(gomem_scalable *s)
 {
-  if (!s || !claim(s))
+  if (!s)
     return GOMEM_ERR_INVALID;
+  gomem__spinlock_lock(&s->busy);
   size_t n = drain(s);
+  leave(s);
   return n > INT32_MAX ? INT32_MAX : (int)n;
 }
 
@@ -596,30 +627,8 @@ int gomem_scalable_stats(const gomem_scalable *s, gomem_stats *out)
   return GOMEM_OK;
 }
 
-int gomem_scalable_adopt(gomem_scalable *s)
-{
-  if (!s)
-    return GOMEM_ERR_INVALID;
-  gomem__atomic_store_release(&s->owner, self_id());
-  (void)drain(s);
-  return GOMEM_OK;
-}
-
-int gomem_scalable_disown(gomem_scalable *s)
-{
-  if (!s || !is_owner(s))
-    return GOMEM_ERR_INVALID;
-  (void)drain(s);
-  gomem__atomic_store_release(&s->owner, NO_OWNER);
-  return GOMEM_OK;
-}
-
-bool gomem_scalable_is_owner(const gomem_scalable *s)
-{
-  return s && is_owner(s);
-}
-
-/* Allocate n, let fill() read into it, keep what was read. */
+/* Allocate n, let fill() read into it without holding the flag (it may
+ * block, or call back into the allocator), keep what was read. */
 static int read_into(gomem_scalable *s, size_t n, void **ptr, size_t *len,
                      ptrdiff_t (*fill)(void *ctx, void *buf, size_t n), void *ctx)
 {
@@ -627,21 +636,27 @@ static int read_into(gomem_scalable *s, size_t n, void **ptr, size_t *len,
     return GOMEM_ERR_INVALID;
   *ptr = NULL;
   *len = 0;
-  if (!may_allocate(s, n))
-    return errno == EPERM || errno == EINVAL ? GOMEM_ERR_INVALID : GOMEM_ERR_NOMEM;
+  if (!s || n == 0)
+    return GOMEM_ERR_INVALID;
+  enter(s);
   unsigned char *buf = alloc_raw(s, n);
+  leave(s);
   if (!buf)
     return GOMEM_ERR_NOMEM;
   ptrdiff_t got = fill(ctx, buf, n);
+  int err = errno;
+  enter(s);
   if (got <= 0 || (size_t)got > n) {
-    int err = errno;
     (void)free_raw(s, buf, n);
+    leave(s);
     errno = err;
     return got == 0 ? GOMEM_ERR_EOF : got < 0 ? (int)got : GOMEM_ERR_INVALID;
   }
   if ((size_t)got < n)
     (void)free_raw(s, buf + got, n - (size_t)got);
   count_add(&s->stats.total_malloc, (size_t)got);
+  leave(s);
+  errno = err;
   *ptr = buf;
   *len = (size_t)got;
   return GOMEM_OK;

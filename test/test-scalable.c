@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Check suite 'scalable': the scalable allocator and the chunk cache,
- * through the public API. Expectations that depend on -Drecyclable are
- * chosen with gomem_scalable_pooled(). */
+ * through the public API, plus the test hooks of lib/scalable-test.h that
+ * hold the busy flag (so queued frees are deterministic). Expectations that
+ * depend on -Drecyclable are chosen with gomem_scalable_pooled(). */
 #include <gomem/gomem.h>
+
+#include "scalable-test.h"
 
 #include <check.h>
 #include <errno.h>
@@ -90,7 +93,6 @@ START_TEST(new_and_stats)
   ck_assert_uint_eq(st.large_blocks, 0);
   ck_assert_uint_eq(st.remote_pending, 0);
   ck_assert_uint_eq(st.remote_rejected, 0);
-  ck_assert(gomem_scalable_is_owner(s));
   gomem_scalable_destroy(s);
   gomem_scalable_destroy(NULL);
 
@@ -370,9 +372,6 @@ START_TEST(bad_input)
   ck_assert_int_eq(gomem_scalable_free_rest(s, p, 100, 100), GOMEM_OK);
   ck_assert_int_eq(gomem_scalable_drain(NULL), GOMEM_ERR_INVALID);
   ck_assert_int_eq(gomem_scalable_drain(s), 0);
-  ck_assert_int_eq(gomem_scalable_adopt(NULL), GOMEM_ERR_INVALID);
-  ck_assert_int_eq(gomem_scalable_disown(NULL), GOMEM_ERR_INVALID);
-  ck_assert(!gomem_scalable_is_owner(NULL));
   gomem_scalable_trim(NULL);
   gomem_stats after = stats_of(s);
   assert_stats_eq(&before, &after);
@@ -676,8 +675,9 @@ END_TEST
 
 /* ---- threads ------------------------------------------------------------------ */
 
-/* The owner publishes buffers in order; freer threads claim them one by
- * one and free them remotely while the owner keeps allocating. */
+/* One thread allocates and publishes buffers in order; freer threads claim
+ * them one by one and free them while it keeps allocating (their frees are
+ * applied at once or queued, whichever the busy flag allows). */
 enum { ROUNDS = 4000 };
 
 struct handoff {
@@ -685,6 +685,7 @@ struct handoff {
   void *ptr[ROUNDS];
   size_t len[ROUNDS];
   atomic_size_t published, claimed, freed;
+  atomic_int done;
 };
 
 static void *remote_freer(void *arg)
@@ -704,7 +705,6 @@ static void *remote_freer(void *arg)
     for (size_t k = 0; k < n; k++)
       bad += p[k] != (unsigned char)n;
     ck_assert_uint_eq(bad, 0);
-    ck_assert(!gomem_scalable_is_owner(h->s));
     ck_assert_int_eq(gomem_scalable_free(h->s, p, n), GOMEM_OK);
     atomic_fetch_add(&h->freed, 1);
   }
@@ -713,14 +713,19 @@ static void *remote_freer(void *arg)
 static void *stats_reader(void *arg)
 {
   struct handoff *h = arg;
-  uint64_t last = 0;
+  uint64_t last_malloc = 0, last_free = 0;
 
-  for (int i = 0; i < 2000; i++) {
+  while (!atomic_load(&h->done)) {
     gomem_stats st;
     st.struct_size = sizeof(st);
     ck_assert_int_eq(gomem_scalable_stats(h->s, &st), GOMEM_OK);
-    ck_assert_uint_ge(st.total_malloc, last); /* never goes back */
-    last = st.total_malloc;
+    /* Counters never go back, and what is freed was allocated. */
+    if (st.total_malloc < last_malloc || st.total_free < last_free
+        || st.in_use > st.total_malloc)
+      ck_abort_msg("statistics went back");
+    last_malloc = st.total_malloc;
+    last_free = st.total_free;
+    sched_yield();
   }
   return NULL;
 }
@@ -735,6 +740,7 @@ START_TEST(remote_frees)
   atomic_init(&h.published, 0);
   atomic_init(&h.claimed, 0);
   atomic_init(&h.freed, 0);
+  atomic_init(&h.done, 0);
   for (int i = 0; i < THREADS; i++)
     ck_assert_int_eq(pthread_create(&t[i], NULL, remote_freer, &h), 0);
   ck_assert_int_eq(pthread_create(&t[THREADS], NULL, stats_reader, &h), 0);
@@ -747,9 +753,13 @@ START_TEST(remote_frees)
     h.len[r] = n;
     atomic_store_explicit(&h.published, r + 1, memory_order_release);
   }
-  for (int i = 0; i <= THREADS; i++)
+  for (int i = 0; i < THREADS; i++)
     pthread_join(t[i], NULL);
+  atomic_store(&h.done, 1);
+  pthread_join(t[THREADS], NULL);
   ck_assert_uint_eq(atomic_load(&h.freed), ROUNDS);
+  /* Queued frees were applied by the calls that held the flag, but for
+   * the rare one caught in the release race: drain applies it. */
   ck_assert_int_ge(gomem_scalable_drain(h.s), 0);
   gomem_stats st = stats_of(h.s);
   ck_assert_uint_eq(st.in_use, 0);
@@ -760,88 +770,271 @@ START_TEST(remote_frees)
 }
 END_TEST
 
-struct bad_remote {
+struct queued {
   gomem_scalable *s;
-  void *p;
-  int rc[4];
-  void *m;
-  int err;
+  char *p, *q;
+  int rc[6];
 };
 
-static void *bad_remote_thread(void *arg)
+static void *queue_frees(void *arg)
 {
-  struct bad_remote *b = arg;
+  struct queued *b = arg;
   static char foreign[32];
 
   b->rc[0] = gomem_scalable_free(b->s, foreign, 32);     /* queued, rejected later */
   b->rc[1] = gomem_scalable_free(b->s, b->p, 10);        /* good */
   b->rc[2] = gomem_scalable_free(b->s, b->p, 10);        /* double: rejected later */
   b->rc[3] = gomem_scalable_free(b->s, NULL, 10);        /* refused at once */
-  errno = 0;
-  b->m = gomem_scalable_malloc(b->s, 10);                /* not the owner */
-  b->err = errno;
+  b->rc[4] = gomem_scalable_free(b->s, b->q, 0);         /* refused at once */
+  b->rc[5] = gomem_scalable_free_rest(b->s, b->q, 20, 5); /* good */
   return NULL;
 }
 
-START_TEST(bad_remote_frees)
+/* Frees that find the flag held are queued, applied by the holder before
+ * it lets go, and the invalid ones counted; with the flag free, a free
+ * from any thread answers exactly. */
+START_TEST(queued_frees)
 {
-  struct bad_remote b = {.s = gomem_scalable_new(4 * KiB)};
+  struct queued b = {.s = gomem_scalable_new(4 * KiB)};
   pthread_t t;
 
   b.p = malloc_ok(b.s, 10);
-  ck_assert_int_eq(pthread_create(&t, NULL, bad_remote_thread, &b), 0);
+  b.q = malloc_ok(b.s, 20);
+  gomem__scalable_hold(b.s);
+  ck_assert_int_eq(pthread_create(&t, NULL, queue_frees, &b), 0);
   pthread_join(t, NULL);
   ck_assert_int_eq(b.rc[0], GOMEM_OK);
   ck_assert_int_eq(b.rc[1], GOMEM_OK);
   ck_assert_int_eq(b.rc[2], GOMEM_OK);
   ck_assert_int_eq(b.rc[3], GOMEM_ERR_NOT_OWNED);
-  ck_assert_ptr_null(b.m);
-  ck_assert_int_eq(b.err, EPERM);
+  ck_assert_int_eq(b.rc[4], GOMEM_ERR_INVALID);
+  ck_assert_int_eq(b.rc[5], GOMEM_OK);
   gomem_stats st = stats_of(b.s);
-  ck_assert_uint_eq(st.remote_pending, 3);
-  ck_assert_uint_eq(st.in_use, 10);
-  ck_assert_int_eq(gomem_scalable_drain(b.s), 3);
+  ck_assert_uint_eq(st.remote_pending, 4);
+  ck_assert_uint_eq(st.remote_rejected, 0);
+  ck_assert_uint_eq(st.in_use, 30);
+  ck_assert_uint_eq(st.total_free, 0);
+  gomem__scalable_unhold(b.s); /* applies the queue before letting go */
   st = stats_of(b.s);
   ck_assert_uint_eq(st.remote_pending, 0);
   ck_assert_uint_eq(st.remote_rejected, 2);
-  ck_assert_uint_eq(st.in_use, 0);
-  ck_assert_uint_eq(st.total_free, 10);
+  ck_assert_uint_eq(st.in_use, 5);
+  ck_assert_uint_eq(st.total_free, 25);
+  ck_assert_int_eq(gomem_scalable_drain(b.s), 0);
+
+  /* The flag is free: the same kinds of frees from another thread now get
+   * their exact answers. */
+  b.p = malloc_ok(b.s, 10);
+  ck_assert_int_eq(pthread_create(&t, NULL, queue_frees, &b), 0);
+  pthread_join(t, NULL);
+  ck_assert_int_eq(b.rc[0], GOMEM_ERR_NOT_OWNED);
+  ck_assert_int_eq(b.rc[1], GOMEM_OK);
+  ck_assert_int_eq(b.rc[2], gomem_scalable_pooled() ? GOMEM_ERR_INVALID : GOMEM_ERR_NOT_OWNED);
+  ck_assert_int_eq(b.rc[3], GOMEM_ERR_NOT_OWNED);
+  ck_assert_int_eq(b.rc[4], GOMEM_ERR_INVALID);
+  ck_assert_int_eq(b.rc[5], GOMEM_ERR_INVALID); /* the tail is free already */
+  st = stats_of(b.s);
+  ck_assert_uint_eq(st.remote_pending, 0);
+  ck_assert_uint_eq(st.remote_rejected, 2);
+  ck_assert_uint_eq(st.in_use, 5);
+  ck_assert_int_eq(gomem_scalable_free(b.s, b.q, 5), GOMEM_OK);
   gomem_scalable_destroy(b.s);
 }
 END_TEST
 
-static void *take_over(void *arg)
-{
-  gomem_scalable *s = arg;
-  void *p = gomem_scalable_malloc(s, 100); /* claims the disowned allocator */
+struct waiter {
+  gomem_scalable *s;
+  void *p;
+  atomic_int done;
+};
 
-  ck_assert_ptr_nonnull(p);
-  ck_assert(gomem_scalable_is_owner(s));
-  ck_assert_int_eq(gomem_scalable_free(s, p, 100), GOMEM_OK);
-  ck_assert_int_eq(gomem_scalable_disown(s), GOMEM_OK);
+static void *malloc_and_tell(void *arg)
+{
+  struct waiter *w = arg;
+
+  w->p = gomem_scalable_malloc(w->s, 100);
+  atomic_store(&w->done, 1);
   return NULL;
 }
 
-START_TEST(ownership_handover)
+/* An allocating call that finds the flag held waits for it. */
+START_TEST(allocating_call_waits)
 {
-  gomem_scalable *s = gomem_scalable_new(4 * KiB);
-  void *p = malloc_ok(s, 50);
+  struct waiter w = {.s = gomem_scalable_new(4 * KiB)};
   pthread_t t;
 
-  ck_assert_int_eq(gomem_scalable_disown(s), GOMEM_OK);
-  ck_assert(!gomem_scalable_is_owner(s));
-  ck_assert_int_eq(gomem_scalable_disown(s), GOMEM_ERR_INVALID);
-  /* Now a remote free, even from this thread. */
-  ck_assert_int_eq(gomem_scalable_free(s, p, 50), GOMEM_OK);
-  ck_assert_uint_eq(stats_of(s).remote_pending, 1);
-  ck_assert_int_eq(pthread_create(&t, NULL, take_over, s), 0);
+  atomic_init(&w.done, 0);
+  gomem__scalable_hold(w.s);
+  ck_assert_int_eq(pthread_create(&t, NULL, malloc_and_tell, &w), 0);
+  usleep(20000);
+  ck_assert_int_eq(atomic_load(&w.done), 0);
+  gomem__scalable_unhold(w.s);
   pthread_join(t, NULL);
-  ck_assert_uint_eq(stats_of(s).remote_pending, 0);
-  ck_assert_uint_eq(stats_of(s).in_use, 0);
-  ck_assert_int_eq(gomem_scalable_adopt(s), GOMEM_OK);
-  ck_assert(gomem_scalable_is_owner(s));
-  p = malloc_ok(s, 50);
-  ck_assert_int_eq(gomem_scalable_free(s, p, 50), GOMEM_OK);
+  ck_assert_int_eq(atomic_load(&w.done), 1);
+  ck_assert_ptr_nonnull(w.p);
+  ck_assert_uint_eq(stats_of(w.s).in_use, 100);
+  ck_assert_int_eq(gomem_scalable_free(w.s, w.p, 100), GOMEM_OK);
+  gomem_scalable_destroy(w.s);
+}
+END_TEST
+
+/* One step of a task that hops threads: free what the previous step
+ * allocated (exact answers: no other call runs), allocate anew. */
+struct hop {
+  gomem_scalable *s;
+  char *p;
+  size_t n;
+  int step;
+};
+
+static void *hop_step(void *arg)
+{
+  struct hop *h = arg;
+
+  if (h->p) {
+    for (size_t k = 0; k < h->n; k++)
+      ck_assert_int_eq(h->p[k], (char)h->step);
+    ck_assert_int_eq(gomem_scalable_free_rest(h->s, h->p, h->n, h->n / 2), GOMEM_OK);
+    ck_assert_int_eq(gomem_scalable_free(h->s, h->p + h->n / 2, 1), GOMEM_ERR_INVALID);
+    ck_assert_int_eq(gomem_scalable_free(h->s, h->p, h->n / 2), GOMEM_OK);
+  }
+  void *b = gomem_scalable_borrow(h->s, 64);
+  ck_assert_ptr_nonnull(b);
+  memset(b, 0, 64);
+  h->step++;
+  h->n = 100 + (size_t)h->step * 50;
+  h->p = gomem_scalable_malloc(h->s, h->n);
+  ck_assert_ptr_nonnull(h->p);
+  memset(h->p, h->step, h->n);
+  if (h->step % 3 == 0)
+    gomem_scalable_trim(h->s);
+  ck_assert_int_eq(gomem_scalable_drain(h->s), 0);
+  return NULL;
+}
+
+/* An allocator handed from thread to thread with no handover call, the
+ * way a goroutine moves between OS threads under cgo. */
+START_TEST(handed_between_threads)
+{
+  struct hop h = {.s = gomem_scalable_new(1 * KiB)};
+  size_t allocated = 0;
+
+  for (int i = 0; i < 12; i++) {
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, hop_step, &h), 0);
+    pthread_join(t, NULL);
+    allocated += h.n;
+  }
+  gomem_stats st = stats_of(h.s);
+  ck_assert_uint_eq(st.total_malloc, allocated);
+  ck_assert_uint_eq(st.in_use, h.n);
+  ck_assert_uint_eq(st.remote_pending, 0);
+  ck_assert_uint_eq(st.remote_rejected, 0);
+  ck_assert_int_eq(gomem_scalable_free(h.s, h.p, h.n), GOMEM_OK);
+  gomem_scalable_destroy(h.s);
+}
+END_TEST
+
+/* Several threads allocating from one allocator at once: slower, never
+ * wrong. Each keeps its buffers filled with its own pattern. */
+enum { AT_ONCE_OPS = 3000, AT_ONCE_LIVE = 16 };
+
+struct worker {
+  gomem_scalable *s;
+  uint32_t tag;
+  size_t allocated;
+};
+
+static void *allocate_at_once(void *arg)
+{
+  struct worker *w = arg;
+  struct live live[AT_ONCE_LIVE];
+  size_t nlive = 0;
+  uint64_t rng = 0x9E3779B97F4A7C15ULL * w->tag;
+
+  for (int op = 0; op < AT_ONCE_OPS; op++) {
+    if (nlive < AT_ONCE_LIVE && (nlive == 0 || rng_below(&rng, 2) == 0)) {
+      struct live *l = &live[nlive++];
+      l->n = 1 + rng_below(&rng, 3000);
+      l->p = gomem_scalable_malloc(w->s, l->n);
+      ck_assert_ptr_nonnull(l->p);
+      l->tag = w->tag + (uint32_t)op * 8;
+      fill(l);
+      w->allocated += l->n;
+    } else {
+      size_t k = rng_below(&rng, nlive);
+      verify(&live[k], 0, live[k].n);
+      if (rng_below(&rng, 2) == 0 && live[k].n > 1) {
+        size_t keep = live[k].n / 2;
+        ck_assert_int_eq(gomem_scalable_free_rest(w->s, live[k].p, live[k].n, keep), GOMEM_OK);
+        live[k].n = keep;
+        fill(&live[k]);
+      } else {
+        ck_assert_int_eq(gomem_scalable_free(w->s, live[k].p, live[k].n), GOMEM_OK);
+        live[k] = live[--nlive];
+      }
+    }
+    if (op % 500 == 0)
+      ck_assert_ptr_nonnull(gomem_scalable_borrow(w->s, 200));
+  }
+  for (size_t k = 0; k < nlive; k++) {
+    verify(&live[k], 0, live[k].n);
+    ck_assert_int_eq(gomem_scalable_free(w->s, live[k].p, live[k].n), GOMEM_OK);
+  }
+  return NULL;
+}
+
+START_TEST(allocating_at_once)
+{
+  enum { THREADS = 3 };
+  gomem_scalable *s = gomem_scalable_new(1 * KiB);
+  struct worker w[THREADS];
+  pthread_t t[THREADS];
+  size_t allocated = 0;
+
+  for (int i = 0; i < THREADS; i++) {
+    w[i] = (struct worker){.s = s, .tag = (uint32_t)i + 1};
+    ck_assert_int_eq(pthread_create(&t[i], NULL, allocate_at_once, &w[i]), 0);
+  }
+  for (int i = 0; i < THREADS; i++) {
+    pthread_join(t[i], NULL);
+    allocated += w[i].allocated;
+  }
+  ck_assert_int_ge(gomem_scalable_drain(s), 0);
+  gomem_stats st = stats_of(s);
+  ck_assert_uint_eq(st.total_malloc, allocated);
+  ck_assert_uint_eq(st.total_free, allocated);
+  ck_assert_uint_eq(st.in_use, 0);
+  ck_assert_uint_eq(st.remote_pending, 0);
+  ck_assert_uint_eq(st.remote_rejected, 0);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* The read callback runs without the busy flag: it may use the allocator. */
+static ptrdiff_t reenter(void *ctx, void *buf, size_t n)
+{
+  gomem_scalable *s = ctx;
+  void *p = gomem_scalable_malloc(s, 10);
+
+  ck_assert_ptr_nonnull(p);
+  ck_assert_int_eq(gomem_scalable_free(s, p, 10), GOMEM_OK);
+  memset(buf, 'r', n / 2);
+  return (ptrdiff_t)(n / 2);
+}
+
+START_TEST(callback_reenters)
+{
+  gomem_scalable *s = gomem_scalable_new(4 * KiB);
+  void *ptr;
+  size_t len;
+
+  ck_assert_int_eq(gomem_scalable_read_cb(s, reenter, s, 64, &ptr, &len), GOMEM_OK);
+  ck_assert_uint_eq(len, 32);
+  gomem_stats st = stats_of(s);
+  ck_assert_uint_eq(st.total_malloc, 42);
+  ck_assert_uint_eq(st.in_use, 32);
+  ck_assert_int_eq(gomem_scalable_free(s, ptr, len), GOMEM_OK);
   gomem_scalable_destroy(s);
 }
 END_TEST
@@ -904,8 +1097,11 @@ static Suite *scalable_suite(void)
   tcase_add_loop_test(random, random_against_model, 0, 2);
   tcase_set_timeout(threads, 240);
   tcase_add_test(threads, remote_frees);
-  tcase_add_test(threads, bad_remote_frees);
-  tcase_add_test(threads, ownership_handover);
+  tcase_add_test(threads, queued_frees);
+  tcase_add_test(threads, allocating_call_waits);
+  tcase_add_test(threads, handed_between_threads);
+  tcase_add_test(threads, allocating_at_once);
+  tcase_add_test(threads, callback_reenters);
   suite_add_tcase(s, core);
   suite_add_tcase(s, random);
   suite_add_tcase(s, threads);

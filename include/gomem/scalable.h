@@ -38,32 +38,45 @@
  * error codes and the statistics keep their meaning; there are no chunks.
  * gomem_scalable_pooled() tells which build this is.
  *
- * Threads — the owner model:
- * - At any moment one thread OWNS the allocator. Only the owner may call
- *   the allocating functions (malloc, borrow, trim, drain, the read
- *   helpers). The thread that creates the allocator owns it. To hand it to
- *   another thread, the owner calls gomem_scalable_disown(); the next
- *   thread that makes an allocating call (or gomem_scalable_adopt()) then
- *   becomes the owner. An allocating call from a thread that is not the
- *   owner, while the allocator has one, fails with EPERM (or
- *   GOMEM_ERR_INVALID) and changes nothing.
- * - gomem_scalable_free / free_rest may be called from ANY thread at any
- *   time. Called by the owner, the free is applied and checked at once.
- *   Called by another thread, it is a REMOTE free: only the arguments are
- *   checked (non-NULL handle and pointer, non-zero length, no address
- *   overflow), the range is queued on a lock-free list (libatomic_ops) and
- *   GOMEM_OK is returned; the remote thread never reads the owner's chunk
- *   list, and never writes to the freed bytes. The owner applies queued
- *   frees at the start of its next allocating call (or gomem_scalable_drain),
- *   in no particular order. A queued free that turns out to be invalid
- *   (foreign memory, double free) is dropped without changing anything and
- *   counted in gomem_stats.remote_rejected.
- * - gomem_scalable_stats may be called from any thread at any time.
+ * Threads — any thread, one call at a time inside:
+ * - Every function may be called from any thread, and an allocator may
+ *   move between threads freely (a cgo call on whatever OS thread runs the
+ *   goroutine, a worker pool): there is no owner and no handover call.
+ * - Inside, a "busy" flag (a test-and-set spinlock) serializes the calls
+ *   that touch the chunk list: malloc, borrow, trim, drain, the read
+ *   helpers, and a free that gets the flag. Such a call takes the flag,
+ *   applies the queued frees (below), does its work, applies the queue
+ *   again and lets go. Allocating calls (malloc, borrow, trim, drain, the
+ *   read helpers) that find the flag held wait for it: they spin, then
+ *   yield the CPU. Using one allocator from one allocating thread at a time
+ *   (Go's rule for its allocator) never waits; two threads allocating at
+ *   once is safe but slower, as every call then queues up behind the flag.
+ * - gomem_scalable_free / free_rest never wait. A free first TRIES the flag:
+ *   when it gets it (always, unless another call is running on the same
+ *   allocator at that moment) the free is applied at once and its exact
+ *   result returned, every error code included. When the flag is held, the
+ *   free is QUEUED: only the arguments are checked (non-NULL handle and
+ *   pointer, non-zero length, no address overflow), the range goes on a
+ *   lock-free list (libatomic_ops) and GOMEM_OK is returned; the queueing
+ *   thread never reads the chunk list and never writes to the freed bytes.
+ *   The holder applies the queue before it lets go of the flag, in no
+ *   particular order; in a rare race (a few instructions wide) a queued
+ *   free waits for the next call that takes the flag, or for
+ *   gomem_scalable_drain. A queued free that turns out to be invalid
+ *   (foreign memory, double free, range past the end) is dropped without
+ *   changing anything and counted in gomem_stats.remote_rejected: its
+ *   caller cannot be told. A program that must see every free's error
+ *   frees from the thread that allocates (or only when no other call runs).
+ * - gomem_scalable_stats never takes the flag: any thread, any time.
+ * - Borrowed bytes (gomem_scalable_borrow) are valid until the next call on
+ *   the allocator other than stats, from ANY thread: a free from another
+ *   thread may release the chunk they lie in.
  * - gomem_scalable_destroy must not run concurrently with any other call
- *   on the same allocator (remote frees included).
- * Threads are told apart by a process-unique number given to each thread
- * on its first call, never reused, so a thread that exits cannot be
- * mistaken for a later one.
+ *   on the same allocator (queued frees included: join the freeing threads
+ *   first).
+ * - The flag is not reentrant, and no callback runs while it is held
+ *   (gomem_scalable_read_cb calls its callback without it), so calling the
+ *   allocator from a read callback is fine.
  */
 #ifndef GOMEM_SCALABLE_H
 #define GOMEM_SCALABLE_H
@@ -102,8 +115,8 @@ typedef struct gomem_stats {
   uint64_t chunks;          /**< chunks held now (large blocks not counted) */
   uint64_t reserved;        /**< bytes held from the system now: chunks + large blocks (+ the borrow buffer) */
   uint64_t large_blocks;    /**< blocks served directly by the system and not yet released */
-  uint64_t remote_pending;  /**< remote frees queued and not yet applied by the owner */
-  uint64_t remote_rejected; /**< remote frees the owner found invalid and dropped, ever */
+  uint64_t remote_pending;  /**< queued frees (see Threads) not yet applied */
+  uint64_t remote_rejected; /**< queued frees found invalid when applied and dropped, ever */
 } gomem_stats;
 
 /**
@@ -118,7 +131,7 @@ typedef ptrdiff_t (*gomem_read_fn)(void *ctx, void *buf, size_t n);
 /**
  * Create a scalable allocator whose first chunk has @p initial_size bytes
  * (any size; Go programs commonly use 1 KiB to 16 KiB), using the default
- * strategy for its chunks. The calling thread becomes its owner.
+ * strategy for its chunks. Any thread may use it (see Threads above).
  *
  * @return the allocator, owned by the caller (gomem_scalable_destroy), or
  * NULL with errno = EINVAL (@p initial_size 0) or ENOMEM.
@@ -141,24 +154,27 @@ GOMEM_API gomem_scalable *gomem_scalable_new_with(size_t initial_size, gomem_str
 GOMEM_API void gomem_scalable_destroy(gomem_scalable *s);
 
 /**
- * Allocate @p size bytes. Owner only (see the thread model above).
+ * Allocate @p size bytes. Any thread; waits while another call holds the
+ * busy flag (see Threads above).
  *
  * @return a pointer to @p size bytes, owned by the caller until given back
  * with gomem_scalable_free (or the allocator is destroyed); or NULL with
- * errno = EINVAL (@p s NULL, @p size 0), EPERM (another thread owns @p s)
- * or ENOMEM (the system is out of memory).
+ * errno = EINVAL (@p s NULL, @p size 0) or ENOMEM (the system is out of
+ * memory).
  */
 GOMEM_API void *gomem_scalable_malloc(gomem_scalable *s, size_t size);
 
 /**
  * Borrow @p size bytes: memory that stays free in the allocator's books,
- * valid only until the next call on @p s by the owner (Go's Borrow). Use it
+ * valid only until the next call on @p s other than stats, from any thread
+ * (Go's Borrow). Use it
  * at once as scratch space. Changes no malloc/free statistic (it may add a
  * chunk, which shows in chunks and reserved). Above 4 MiB, and in a
  * `-Drecyclable=false` build, the bytes come from one scratch buffer that
- * the allocator keeps (and reuses) until trim or destroy. Owner only.
+ * the allocator keeps (and reuses) until trim or destroy. Any thread, like
+ * malloc.
  *
- * @return the pointer, or NULL with errno = EINVAL, EPERM or ENOMEM as for
+ * @return the pointer, or NULL with errno = EINVAL or ENOMEM as for
  * gomem_scalable_malloc.
  */
 GOMEM_API void *gomem_scalable_borrow(gomem_scalable *s, size_t size);
@@ -167,7 +183,9 @@ GOMEM_API void *gomem_scalable_borrow(gomem_scalable *s, size_t size);
  * Give back [@p ptr, @p ptr + @p len): any part of memory allocated from
  * @p s, or several neighbouring allocations of the same chunk at once.
  * A chunk that becomes completely free is released when others remain; a
- * large block, as soon as all of it is free. Any thread (see above).
+ * large block, as soon as all of it is free. Any thread; never waits for
+ * the busy flag (see Threads above), except when there is no memory for
+ * a queue node: then it waits and applies the free itself.
  *
  * With `-Drecyclable=false` each allocation is a system block: giving back
  * all of it at once releases it at once; giving back a part records that
@@ -175,16 +193,18 @@ GOMEM_API void *gomem_scalable_borrow(gomem_scalable *s, size_t size);
  * released when all of its bytes have been given back, in any number of
  * pieces. The bytes of a partly freed block stay readable until then.
  *
- * Owner call: @return GOMEM_OK; GOMEM_ERR_INVALID when @p s is NULL, @p len
- * is 0, the range passes the end of the chunk or block it starts in, or any
- * byte of it is already free (double free); GOMEM_ERR_NOT_OWNED when @p ptr
- * (NULL included) is not inside memory of @p s; GOMEM_ERR_NOMEM when the
- * bookkeeping could not grow. Nothing changes on error.
+ * Applied at once (the free got the busy flag): @return GOMEM_OK;
+ * GOMEM_ERR_INVALID when @p s is NULL, @p len is 0, the range passes the
+ * end of the chunk or block it starts in, or any byte of it is already
+ * free (double free); GOMEM_ERR_NOT_OWNED when @p ptr (NULL included) is
+ * not inside memory of @p s; GOMEM_ERR_NOMEM when the bookkeeping could
+ * not grow. Nothing changes on error.
  *
- * Remote call: @return GOMEM_OK when queued; GOMEM_ERR_INVALID (@p s NULL,
- * @p len 0, range wraps around the address space); GOMEM_ERR_NOT_OWNED
- * (@p ptr NULL); GOMEM_ERR_NOMEM (no memory for the queue node). Range
- * errors are found later by the owner (stats.remote_rejected).
+ * Queued (another call held the flag): @return GOMEM_OK;
+ * GOMEM_ERR_INVALID (@p s NULL, @p len 0, range wraps around the address
+ * space) and GOMEM_ERR_NOT_OWNED (@p ptr NULL) are still found at once.
+ * Every other error is found when the free is applied: it is then dropped
+ * and counted in stats.remote_rejected.
  */
 GOMEM_API int gomem_scalable_free(gomem_scalable *s, void *ptr, size_t len);
 
@@ -199,20 +219,21 @@ GOMEM_API int gomem_scalable_free(gomem_scalable *s, void *ptr, size_t len);
 GOMEM_API int gomem_scalable_free_rest(gomem_scalable *s, void *ptr, size_t len, size_t keep);
 
 /**
- * Apply the queued remote frees, release every chunk that is completely
- * free (all of them may go: the next chunk then starts again from the
- * initial size) and the borrow scratch buffer. Owner only; from another
- * thread, and for NULL, it does nothing.
+ * Apply the queued frees, release every chunk that is completely free
+ * (all of them may go: the next chunk then starts again from the initial
+ * size) and the borrow scratch buffer. Any thread; waits for the busy flag
+ * like malloc. NULL is a no-op.
  */
 GOMEM_API void gomem_scalable_trim(gomem_scalable *s);
 
 /**
- * Apply the frees other threads have queued. Allocating calls do this by
- * themselves; call it when the owner is idle for long. Owner only.
+ * Apply the queued frees now. Every call that takes the busy flag does
+ * this before letting go; drain is for the rare free left queued by the
+ * race described under Threads, e.g. before reading statistics that must
+ * count every free made so far. Any thread; waits for the flag like malloc.
  *
- * @return the number of queued frees applied or rejected; GOMEM_ERR_INVALID
- * (@p s NULL) or, for a thread that is not the owner, GOMEM_ERR_INVALID and
- * nothing done.
+ * @return the number of queued frees applied or rejected (0 when none
+ * was waiting); GOMEM_ERR_INVALID when @p s is NULL.
  */
 GOMEM_API int gomem_scalable_drain(gomem_scalable *s);
 
@@ -225,42 +246,15 @@ GOMEM_API int gomem_scalable_drain(gomem_scalable *s);
 GOMEM_API int gomem_scalable_stats(const gomem_scalable *s, gomem_stats *out);
 
 /**
- * Make the calling thread the owner, whoever owned @p s before. Queued
- * remote frees are applied. Only safe when the previous owner has called
- * gomem_scalable_disown or will never call any function on @p s again
- * (it has exited or been joined): otherwise its later frees could still
- * take the owner path and race with the new owner.
- *
- * @return GOMEM_OK; GOMEM_ERR_INVALID when @p s is NULL.
- */
-GOMEM_API int gomem_scalable_adopt(gomem_scalable *s);
-
-/**
- * Give up ownership: from now on the calling thread's frees are remote
- * frees, and the next thread that makes an allocating call (or adopts)
- * becomes the owner, possibly the same thread again.
- * Queued remote frees are applied first.
- *
- * @return GOMEM_OK; GOMEM_ERR_INVALID when @p s is NULL or the calling
- * thread is not the owner (nothing changes).
- */
-GOMEM_API int gomem_scalable_disown(gomem_scalable *s);
-
-/**
- * @return true when the calling thread owns @p s; false otherwise and for
- * NULL.
- */
-GOMEM_API bool gomem_scalable_is_owner(const gomem_scalable *s);
-
-/**
  * Allocate @p n bytes, read(2) into them once (retrying on EINTR), give
- * back the unread tail and return what was read (Go's Read). Owner only.
+ * back the unread tail and return what was read (Go's Read). Any thread,
+ * like malloc; the busy flag is not held while read(2) runs.
  *
  * @param[out] ptr  the bytes read, owned by the caller as if from
  *                  gomem_scalable_malloc (free with @p *len); NULL on error.
  * @param[out] len  how many bytes were read (1..@p n); 0 on error.
  * @return GOMEM_OK; GOMEM_ERR_EOF (read returned 0; nothing allocated);
- * GOMEM_ERR_INVALID (@p s, @p ptr or @p len NULL, @p n 0, not the owner, or
+ * GOMEM_ERR_INVALID (@p s, @p ptr or @p len NULL, @p n 0, or
  * read(2) failed: errno tells why, e.g. EAGAIN or EBADF); GOMEM_ERR_NOMEM.
  * On error nothing stays allocated and the statistics are unchanged.
  */
@@ -270,9 +264,10 @@ GOMEM_API int gomem_scalable_read_fd(gomem_scalable *s, int fd, size_t n,
 /**
  * gomem_scalable_read_fd with a callback as the source: allocate @p n
  * bytes, call @p fn(@p ctx, buf, @p n) once, give back the unread tail.
+ * @p fn runs without the busy flag, so it may call the allocator.
  *
  * @return GOMEM_OK; GOMEM_ERR_EOF (@p fn returned 0); the negative value
- * @p fn returned; GOMEM_ERR_INVALID (NULL argument, @p n 0, not the owner,
+ * @p fn returned; GOMEM_ERR_INVALID (NULL argument, @p n 0,
  * or @p fn returned more than @p n); GOMEM_ERR_NOMEM. On error nothing stays
  * allocated, *ptr is NULL and *len 0.
  */
