@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "chunk-internal.h"
 #include "gomem/allocator.h"
 #include "strategy/strategy.h"
 
@@ -107,23 +108,14 @@ int gomem_allocator_alloc(gomem_allocator *a, size_t size, size_t *offset)
 {
   if (!a || !offset || size == 0)
     return GOMEM_ERR_INVALID;
-  /* Cheap early answer, and it keeps the backends' search from running
-   * when the allocator is full. */
-  if (size > a->free_size)
-    return GOMEM_ERR_NOMEM;
-  int rc = a->ops->alloc(a, size, offset);
-  if (rc == GOMEM_OK)
-    a->free_size -= size;
-  return rc;
+  return gomem__allocator_take(a, size, offset);
 }
 
 int gomem_allocator_find(const gomem_allocator *a, size_t size, size_t *offset)
 {
   if (!a || !offset || size == 0)
     return GOMEM_ERR_INVALID;
-  if (size > a->free_size)
-    return GOMEM_ERR_NOMEM;
-  return a->ops->find(a, size, offset);
+  return gomem__allocator_peek(a, size, offset);
 }
 
 int gomem_allocator_free(gomem_allocator *a, size_t offset, size_t size)
@@ -131,13 +123,7 @@ int gomem_allocator_free(gomem_allocator *a, size_t offset, size_t size)
   /* Written so that offset + size cannot overflow. */
   if (!a || size == 0 || offset >= a->size || size > a->size - offset)
     return GOMEM_ERR_INVALID;
-  /* More than is allocated cannot all be allocated. */
-  if (size > a->size - a->free_size)
-    return GOMEM_ERR_INVALID;
-  int rc = a->ops->free(a, offset, size);
-  if (rc == GOMEM_OK)
-    a->free_size += size;
-  return rc;
+  return gomem__allocator_give(a, offset, size);
 }
 
 size_t gomem_allocator_size(const gomem_allocator *a)

@@ -7,16 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "gomem/chunk.h"
-#include "source.h"
-#include "strategy/strategy.h"
-#include "track.h"
-
-struct gomem_chunk {
-  unsigned char *base;
-  gomem_allocator *alloc;
-  struct gomem__region region;
-};
+#include "chunk-internal.h"
 
 gomem_chunk *gomem_chunk_new(size_t size, gomem_strategy s)
 {
@@ -58,50 +49,38 @@ static void *set_errno(int rc)
 
 void *gomem_chunk_malloc(gomem_chunk *c, size_t size)
 {
-  size_t offset;
-
-  if (!c)
+  if (!c || size == 0)
     return set_errno(GOMEM_ERR_INVALID);
-  int rc = gomem_allocator_alloc(c->alloc, size, &offset);
-  if (rc != GOMEM_OK)
-    return set_errno(rc);
-  gomem__track_alloc(c->base + offset, size);
-  return c->base + offset;
+  void *p = gomem__chunk_take(c, size);
+  return p ? p : set_errno(GOMEM_ERR_NOMEM);
 }
 
 void *gomem_chunk_borrow(gomem_chunk *c, size_t size)
 {
-  size_t offset;
-
-  if (!c)
+  if (!c || size == 0)
     return set_errno(GOMEM_ERR_INVALID);
-  int rc = gomem_allocator_find(c->alloc, size, &offset);
-  if (rc != GOMEM_OK)
-    return set_errno(rc);
-  gomem__track_alloc(c->base + offset, size);
-  return c->base + offset;
+  void *p = gomem__chunk_peek(c, size);
+  return p ? p : set_errno(GOMEM_ERR_NOMEM);
 }
 
 bool gomem_chunk_owns(const gomem_chunk *c, const void *ptr)
 {
   /* Compare as integers: relational operators on pointers into different
    * objects are undefined. */
-  uintptr_t p = (uintptr_t)ptr, base = (uintptr_t)(c ? c->base : NULL);
-
-  return c && p >= base && p - base < c->region.size;
+  return c && gomem__chunk_offset(c, (uintptr_t)ptr) != SIZE_MAX;
 }
 
 int gomem_chunk_free(gomem_chunk *c, void *ptr, size_t len)
 {
   if (!c)
     return GOMEM_ERR_INVALID;
-  if (!gomem_chunk_owns(c, ptr))
+  size_t offset = gomem__chunk_offset(c, (uintptr_t)ptr);
+  if (offset == SIZE_MAX)
     return GOMEM_ERR_NOT_OWNED;
-  size_t offset = (uintptr_t)ptr - (uintptr_t)c->base;
-  int rc = gomem_allocator_free(c->alloc, offset, len);
-  if (rc == GOMEM_OK)
-    gomem__track_free(ptr, len);
-  return rc;
+  /* Written so that offset + len cannot overflow. */
+  if (len == 0 || len > c->region.size - offset)
+    return GOMEM_ERR_INVALID;
+  return gomem__chunk_give(c, offset, len);
 }
 
 void gomem_chunk_reset(gomem_chunk *c)

@@ -5,8 +5,10 @@
  * request in a -Drecyclable=false build).
  *
  * Every chunk and system block is an entry of one array sorted by address,
- * so free finds the entry a pointer is in with a binary search. Chunks are also listed in
- * creation order, the order malloc tries them in (as Go does).
+ * so free finds the entry a pointer is in with a binary search, after
+ * checking the chunks the last malloc and the last free landed in. Chunks
+ * are also listed in creation order: malloc tries the chunk that served
+ * the previous request, then every chunk in that order (as Go does).
  *
  * A system block is wholly allocated when created. Its first partial free
  * gives it a range allocator ("parts") that records which bytes are free,
@@ -27,8 +29,8 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "chunk-internal.h"
 #include "gomem/allocator.h"
-#include "gomem/chunk.h"
 #include "gomem/scalable.h"
 #include "scalable-test.h"
 #include "source.h"
@@ -60,6 +62,10 @@ struct counters {
 struct gomem_scalable {
   gomem__spinlock busy; /* held by the thread working on the chunk list */
   gomem__lifo remote;   /* struct remote_free: frees that found busy held */
+  /* Where the last malloc/borrow and the last free outside hot_alloc
+   * landed: most requests fit, and most frees fall, there again. NULL or
+   * a chunk in the list. */
+  gomem_chunk *hot_alloc, *hot_free;
   struct counters stats;
 
   gomem_strategy strategy;
@@ -169,6 +175,10 @@ static void drop_chunk(gomem_scalable *s, size_t i)
   gomem_chunk *c = s->entries[i].chunk;
   size_t size = s->entries[i].size;
 
+  if (s->hot_alloc == c)
+    s->hot_alloc = NULL;
+  if (s->hot_free == c)
+    s->hot_free = NULL;
   remove_entry(s, i);
   for (size_t k = 0; k < s->nchunks; k++) {
     if (s->order[k] == c) {
@@ -182,18 +192,13 @@ static void drop_chunk(gomem_scalable *s, size_t i)
   count_sub(&s->stats.reserved, size);
 }
 
-static bool chunk_is_free(const gomem_chunk *c)
-{
-  return gomem_chunk_free_size(c) == gomem_chunk_size(c);
-}
-
 /* Drop every chunk that is completely free. @return how many went. */
 static size_t trim_chunks(gomem_scalable *s)
 {
   size_t dropped = 0;
 
   for (size_t i = s->nentries; i-- > 0;) {
-    if (s->entries[i].chunk && chunk_is_free(s->entries[i].chunk)) {
+    if (s->entries[i].chunk && gomem__chunk_is_free(s->entries[i].chunk)) {
       drop_chunk(s, i);
       dropped++;
     }
@@ -222,37 +227,44 @@ static size_t next_chunk_size(const gomem_scalable *s, size_t need)
 
 static void *take(gomem_chunk *c, size_t size, bool borrow)
 {
-  if (gomem_chunk_free_size(c) < size)
-    return NULL;
-  return borrow ? gomem_chunk_borrow(c, size) : gomem_chunk_malloc(c, size);
+  return borrow ? gomem__chunk_peek(c, size) : gomem__chunk_take(c, size);
 }
 
-static void *take_any(gomem_scalable *s, size_t size, bool borrow)
+/* Try every chunk in creation order but @p skip (tried already). */
+static void *take_any(gomem_scalable *s, size_t size, bool borrow, const gomem_chunk *skip)
 {
   for (size_t k = 0; k < s->nchunks; k++) {
-    void *p = take(s->order[k], size, borrow);
-    if (p)
+    gomem_chunk *c = s->order[k];
+    void *p = c != skip ? take(c, size, borrow) : NULL;
+    if (p) {
+      s->hot_alloc = c;
       return p;
+    }
   }
   return NULL;
 }
 
 /* Malloc or borrow @p size <= 4 MiB bytes from the chunks, growing them
- * as the Go original does: try every chunk, trim, try again, add one. */
-static void *carve(gomem_scalable *s, size_t size, bool borrow)
+ * as the Go original does: try every chunk, trim, try again, add one. The
+ * chunk that served last is tried first, unless @p hot_tried. */
+static void *carve(gomem_scalable *s, size_t size, bool borrow, bool hot_tried)
 {
-  void *p = take_any(s, size, borrow);
+  gomem_chunk *hot = s->hot_alloc;
+  void *p = hot && !hot_tried ? take(hot, size, borrow) : NULL;
 
   if (p)
     return p;
-  if (trim_chunks(s) > 0 && (p = take_any(s, size, borrow)) != NULL)
+  if ((p = take_any(s, size, borrow, hot)) != NULL)
+    return p;
+  if (trim_chunks(s) > 0 && (p = take_any(s, size, borrow, NULL)) != NULL)
     return p;
   gomem_chunk *c = add_chunk(s, next_chunk_size(s, size));
-  if (!c) {
+  if (!c || !(p = take(c, size, borrow))) {
     errno = ENOMEM;
     return NULL;
   }
-  return take(c, size, borrow);
+  s->hot_alloc = c;
+  return p;
 }
 
 /* ---- system blocks ------------------------------------------------------------ */
@@ -322,19 +334,38 @@ static int free_block_part(gomem_scalable *s, size_t i, size_t off, size_t len)
 
 /* ---- malloc and free without statistics ------------------------------------- */
 
-static void *alloc_raw(gomem_scalable *s, size_t size)
+static inline void *alloc_raw(gomem_scalable *s, size_t size)
 {
+  gomem_chunk *hot = s->hot_alloc;
+  void *p;
+
+  /* Most requests fit where the previous one went (hot_alloc is NULL in
+   * a -Drecyclable=false build, and a chunk never has more than 4 MiB). */
+  if (hot && (p = gomem__chunk_take(hot, size)) != NULL)
+    return p;
   if (!GOMEM_WITH_RECYCLABLE || size > MAX_CHUNK)
     return add_block(s, size);
-  return carve(s, size, false);
+  return carve(s, size, false, true);
 }
 
-static int free_raw(gomem_scalable *s, void *ptr, size_t len)
+/* Free [p, p + len) from chunk c, which p is in at offset off. */
+static inline int free_in_chunk(gomem_scalable *s, gomem_chunk *c, uintptr_t p, size_t off, size_t len)
 {
-  uintptr_t p = (uintptr_t)ptr;
-
-  if (len == 0 || p + len < p)
+  if (len > c->region.size - off)
     return GOMEM_ERR_INVALID;
+  int rc = gomem__chunk_give(c, off, len);
+  if (rc == GOMEM_OK && s->nchunks > 1 && gomem__chunk_is_free(c))
+    drop_chunk(s, (size_t)find_entry(s, p));
+  return rc;
+}
+
+/* free_raw past the chunk the last malloc landed in. */
+static int free_lookup(gomem_scalable *s, uintptr_t p, size_t len)
+{
+  size_t off;
+
+  if (s->hot_free && (off = gomem__chunk_offset(s->hot_free, p)) != SIZE_MAX)
+    return free_in_chunk(s, s->hot_free, p, off, len);
   ptrdiff_t i = find_entry(s, p);
   if (i < 0)
     return GOMEM_ERR_NOT_OWNED;
@@ -343,10 +374,22 @@ static int free_raw(gomem_scalable *s, void *ptr, size_t len)
     return GOMEM_ERR_INVALID;
   if (!e->chunk)
     return free_block_part(s, (size_t)i, p - e->base, len);
-  int rc = gomem_chunk_free(e->chunk, ptr, len);
-  if (rc == GOMEM_OK && s->nchunks > 1 && chunk_is_free(e->chunk))
-    drop_chunk(s, (size_t)i);
-  return rc;
+  s->hot_free = e->chunk;
+  return free_in_chunk(s, e->chunk, p, p - e->base, len);
+}
+
+/* Free [ptr, ptr + len) of anything of s (the caller holds the flag). */
+static inline int free_raw(gomem_scalable *s, void *ptr, size_t len)
+{
+  uintptr_t p = (uintptr_t)ptr;
+  gomem_chunk *hot = s->hot_alloc;
+  size_t off;
+
+  if (len == 0 || p + len < p)
+    return GOMEM_ERR_INVALID;
+  if (hot && (off = gomem__chunk_offset(hot, p)) != SIZE_MAX)
+    return free_in_chunk(s, hot, p, off, len);
+  return free_lookup(s, p, len);
 }
 
 /* Apply the queued frees; the caller holds the busy flag. @return how
@@ -370,7 +413,7 @@ static size_t drain(gomem_scalable *s)
   return count;
 }
 
-static void drain_if_queued(gomem_scalable *s)
+static inline void drain_if_queued(gomem_scalable *s)
 {
   if (!gomem__lifo_empty(&s->remote))
     (void)drain(s);
@@ -384,7 +427,7 @@ static void drain_if_queued(gomem_scalable *s)
  * almost always before the flag is next free (see "leave"). */
 
 /* Take the flag, waiting while another call holds it. */
-static void enter(gomem_scalable *s)
+static inline void enter(gomem_scalable *s)
 {
   gomem__spinlock_lock(&s->busy);
   drain_if_queued(s);
@@ -396,7 +439,7 @@ static void enter(gomem_scalable *s)
  * What remains is a race of a few instructions (the release store may
  * become visible after the second look, and no fence is paid for on this
  * path); a free caught in it waits for the next call that takes the flag. */
-static void leave(gomem_scalable *s)
+static inline void leave(gomem_scalable *s)
 {
   do {
     drain_if_queued(s);
@@ -512,7 +555,7 @@ void *gomem_scalable_borrow(gomem_scalable *s, size_t size)
   if (!GOMEM_WITH_RECYCLABLE || size > MAX_CHUNK)
     p = borrow_scratch(s, size);
   else
-    p = carve(s, size, true);
+    p = carve(s, size, true, false);
   leave(s);
   return p;
 }

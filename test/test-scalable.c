@@ -161,10 +161,15 @@ START_TEST(grow_from_1k)
   void *c = malloc_ok(s, 2 * KiB); /* 2047 free bytes are not enough: 4 KiB */
   ck_assert_uint_eq(chunks(s), pooled ? 3 : 0);
   ck_assert_uint_eq(reserved(s), pooled ? 7 * KiB : 3 * KiB + 1);
-  void *d = malloc_ok(s, 2047);    /* fits the 2 KiB chunk's rest */
+  void *d = malloc_ok(s, 2047);    /* the chunk that served last comes first */
   ck_assert_uint_eq(chunks(s), pooled ? 3 : 0);
   if (pooled)
-    ck_assert_ptr_eq(d, (char *)b + 1);
+    ck_assert_ptr_eq(d, (char *)c + 2 * KiB);
+  void *e = malloc_ok(s, 2047);    /* 1 byte left there: the 2 KiB chunk's rest */
+  ck_assert_uint_eq(chunks(s), pooled ? 3 : 0);
+  if (pooled)
+    ck_assert_ptr_eq(e, (char *)b + 1);
+  ck_assert_int_eq(gomem_scalable_free(s, e, 2047), GOMEM_OK);
 
   /* The first chunk becomes free while others remain: released at once. */
   ck_assert_int_eq(gomem_scalable_free(s, a, 1 * KiB), GOMEM_OK);
@@ -172,8 +177,8 @@ START_TEST(grow_from_1k)
   ck_assert_uint_eq(reserved(s), pooled ? 6 * KiB : 2 * KiB + 2047 + 1);
 
   gomem_stats st = stats_of(s);
-  ck_assert_uint_eq(st.total_malloc, 1 * KiB + 1 + 2 * KiB + 2047);
-  ck_assert_uint_eq(st.total_free, 1 * KiB);
+  ck_assert_uint_eq(st.total_malloc, 1 * KiB + 1 + 2 * KiB + 2 * 2047);
+  ck_assert_uint_eq(st.total_free, 1 * KiB + 2047);
   ck_assert_uint_eq(st.in_use, 1 + 2 * KiB + 2047);
 
   ck_assert_int_eq(gomem_scalable_free(s, b, 1), GOMEM_OK);

@@ -3,11 +3,14 @@
  * @file gomem/scalable.h — the scalable allocator (Go's ScalableMemoryAllocator).
  *
  * A scalable allocator is a growing list of chunks (gomem/chunk.h). It
- * starts with one chunk of the size given at creation. When no chunk has a
- * free run large enough for a request it first drops the chunks that are
- * completely free (trim) and tries again, then adds a chunk twice the size
- * of the last one added, capped at GOMEM_SCALABLE_MAX_CHUNK (4 MiB), and
- * doubled further while the request does not fit. A request above 4 MiB is
+ * starts with one chunk of the size given at creation. A request goes to
+ * the chunk that served the previous one when it fits there, else to the
+ * first chunk, in creation order, where it fits (Go tries them all in that
+ * order). When no chunk has a free run large enough for a request it first
+ * drops the chunks that are completely free (trim) and tries again, then
+ * adds a chunk twice the size of the last one added, capped at
+ * GOMEM_SCALABLE_MAX_CHUNK (4 MiB), and doubled further while the request
+ * does not fit. A request above 4 MiB is
  * served directly by the system in a block of its own, which is given back
  * to the system as soon as all of it has been freed.
  *
