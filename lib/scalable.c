@@ -32,7 +32,7 @@
 #include "chunk-internal.h"
 #include "gomem/allocator.h"
 #include "gomem/scalable.h"
-#include "scalable-test.h"
+#include "scalable-internal.h"
 #include "source.h"
 
 #define MAX_CHUNK GOMEM_SCALABLE_MAX_CHUNK
@@ -452,6 +452,14 @@ void gomem__scalable_hold(gomem_scalable *s)
   enter(s);
 }
 
+bool gomem__scalable_try_hold(gomem_scalable *s)
+{
+  if (!gomem__spinlock_trylock(&s->busy))
+    return false;
+  drain_if_queued(s);
+  return true;
+}
+
 void gomem__scalable_unhold(gomem_scalable *s)
 {
   leave(s);
@@ -570,6 +578,11 @@ static int free_held(gomem_scalable *s, void *ptr, size_t len)
   return rc;
 }
 
+int gomem__scalable_free_held(gomem_scalable *s, void *ptr, size_t len)
+{
+  return free_held(s, ptr, len);
+}
+
 /* The flag is held by another call: queue the free for it. */
 static int free_queued(gomem_scalable *s, void *ptr, size_t len)
 {
@@ -642,31 +655,44 @@ int gomem_scalable_drain(gomem_scalable *s)
   return n > INT32_MAX ? INT32_MAX : (int)n;
 }
 
-static void put_stat(gomem_stats *out, size_t offset, AO_t value)
+_Static_assert(sizeof(gomem_stats) == offsetof(gomem_stats, total_malloc) + 8 * sizeof(uint64_t),
+               "gomem_stats ends with eight uint64_t fields and no padding");
+
+/* Every field of *st but struct_size. */
+static void read_stats(const struct counters *c, gomem_stats *st)
 {
-  if (offset + sizeof(uint64_t) <= out->struct_size) {
-    uint64_t v = value;
-    memcpy((char *)out + offset, &v, sizeof(v));
-  }
+  /* total_free first: it never passes total_malloc, so reading it before
+   * keeps in_use from going negative. */
+  AO_t freed = gomem__counter_read(&c->total_free);
+  AO_t malloced = gomem__counter_read(&c->total_malloc);
+
+  st->total_malloc = malloced;
+  st->total_free = freed;
+  st->in_use = malloced > freed ? malloced - freed : 0;
+  st->chunks = gomem__counter_read(&c->chunks);
+  st->reserved = gomem__counter_read(&c->reserved);
+  st->large_blocks = gomem__counter_read(&c->large_blocks);
+  st->remote_pending = gomem__counter_read(&c->remote_pending);
+  st->remote_rejected = gomem__counter_read(&c->remote_rejected);
 }
 
 int gomem_scalable_stats(const gomem_scalable *s, gomem_stats *out)
 {
   if (!s || !out || out->struct_size < sizeof(size_t))
     return GOMEM_ERR_INVALID;
-  const struct counters *c = &s->stats;
-  /* total_free first: it never passes total_malloc, so reading it before
-   * keeps in_use from going negative. */
-  AO_t freed = gomem__counter_read(&c->total_free);
-  AO_t malloced = gomem__counter_read(&c->total_malloc);
-  put_stat(out, offsetof(gomem_stats, total_malloc), malloced);
-  put_stat(out, offsetof(gomem_stats, total_free), freed);
-  put_stat(out, offsetof(gomem_stats, in_use), malloced > freed ? malloced - freed : 0);
-  put_stat(out, offsetof(gomem_stats, chunks), gomem__counter_read(&c->chunks));
-  put_stat(out, offsetof(gomem_stats, reserved), gomem__counter_read(&c->reserved));
-  put_stat(out, offsetof(gomem_stats, large_blocks), gomem__counter_read(&c->large_blocks));
-  put_stat(out, offsetof(gomem_stats, remote_pending), gomem__counter_read(&c->remote_pending));
-  put_stat(out, offsetof(gomem_stats, remote_rejected), gomem__counter_read(&c->remote_rejected));
+  if (out->struct_size >= sizeof(*out)) {
+    read_stats(&s->stats, out);
+    return GOMEM_OK;
+  }
+  /* An older, shorter struct: the fields that fit whole (they are all
+   * uint64_t, one after the other). */
+  const size_t first = offsetof(gomem_stats, total_malloc);
+  gomem_stats all;
+  read_stats(&s->stats, &all);
+  if (out->struct_size > first) {
+    size_t n = (out->struct_size - first) / sizeof(uint64_t) * sizeof(uint64_t);
+    memcpy((char *)out + first, (const char *)&all + first, n);
+  }
   return GOMEM_OK;
 }
 
