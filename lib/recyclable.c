@@ -4,12 +4,17 @@
  * to give back. A record stores the pointer, the length and the allocator
  * the bytes came from, not an index into the view, so the view may be
  * edited (clipped by a reader, segments replaced) without losing track.
+ *
+ * Recycle gives a packet back in as few frees as it can: segments that
+ * follow each other in memory (most do: they were carved one after the
+ * other) are freed together, under one hold of the allocator's busy flag.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "gomem/recyclable.h"
+#include "scalable-internal.h"
 
 struct record {
   void *ptr;
@@ -130,12 +135,56 @@ int gomem_recyclable_init_recycle_indexes(gomem_recyclable *r, size_t n)
   return reserve(r, n);
 }
 
+/* @return the end of the run of records from i on that continue each
+ * other in memory and come from the same allocator; *len its length. */
+static size_t contiguous_run(const struct record *rec, size_t n, size_t i, size_t *len)
+{
+  size_t j = i + 1;
+
+  *len = rec[i].len;
+  while (j < n && rec[j].from == rec[i].from
+         && (uintptr_t)rec[i].ptr + *len == (uintptr_t)rec[j].ptr) {
+    *len += rec[j].len;
+    j++;
+  }
+  return j;
+}
+
+/* Give back the records from i on that come from allocator s, which the
+ * caller holds: each contiguous run in one free, or one by one when that
+ * free is refused (a run across two chunks, a record already freed).
+ * @return the index of the first record from another allocator. */
+static size_t give_back_held(gomem_scalable *s, const struct record *rec, size_t n, size_t i)
+{
+  while (i < n && rec[i].from == s) {
+    size_t len;
+    size_t end = contiguous_run(rec, n, i, &len);
+    if (end - i == 1 || gomem__scalable_free_held(s, rec[i].ptr, len) != GOMEM_OK) {
+      for (size_t k = i; k < end; k++)
+        (void)gomem__scalable_free_held(s, rec[k].ptr, rec[k].len);
+    }
+    i = end;
+  }
+  return i;
+}
+
 void gomem_recyclable_recycle(gomem_recyclable *r)
 {
   if (!r)
     return;
-  for (size_t i = 0; i < r->nrecords; i++)
-    give_back(&r->records[i]);
+  const struct record *rec = r->records;
+  size_t i = 0;
+  while (i < r->nrecords) {
+    gomem_scalable *s = rec[i].from;
+    /* Busy elsewhere: plain frees, which queue without waiting (and a
+     * queued free's error is never seen, so runs are not merged). */
+    if (!s || !gomem__scalable_try_hold(s)) {
+      give_back(&rec[i++]);
+      continue;
+    }
+    i = give_back_held(s, rec, r->nrecords, i);
+    gomem__scalable_unhold(s);
+  }
   r->nrecords = 0;
   gomem_memory_reset(r->view);
 }

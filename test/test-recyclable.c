@@ -27,6 +27,16 @@ static uint64_t total_malloc(const gomem_scalable *s)
   return st.total_malloc;
 }
 
+static uint64_t total_free(const gomem_scalable *s)
+{
+  gomem_stats st;
+
+  st.struct_size = sizeof(st);
+  ck_assert_int_eq(gomem_scalable_stats(s, &st), GOMEM_OK);
+  ck_assert_uint_eq(st.remote_rejected, 0);
+  return st.total_free;
+}
+
 /* The seed README's "Recyclable Memory". */
 START_TEST(readme_next_and_recycle)
 {
@@ -192,6 +202,41 @@ START_TEST(bad_input)
 }
 END_TEST
 
+/* Recycle frees neighbouring segments together; the result must be the
+ * same as freeing each: runs broken by another allocator or by malloc,
+ * and a run with a segment the caller freed already. */
+START_TEST(recycle_runs)
+{
+  gomem_scalable *s = gomem_scalable_new(4096), *s2 = gomem_scalable_new(4096);
+  gomem_recyclable *r = gomem_recyclable_new(s);
+  char *p[8];
+
+  for (int i = 0; i < 4; i++)
+    p[i] = gomem_recyclable_next(r, 100);
+  ck_assert_int_eq(gomem_recyclable_set_allocator(r, s2), GOMEM_OK);
+  ck_assert_ptr_nonnull(gomem_recyclable_next(r, 30));
+  ck_assert_int_eq(gomem_recyclable_set_allocator(r, NULL), GOMEM_OK);
+  ck_assert_ptr_nonnull(gomem_recyclable_next(r, 40)); /* from malloc */
+  ck_assert_int_eq(gomem_recyclable_set_allocator(r, s), GOMEM_OK);
+  for (int i = 4; i < 8; i++)
+    p[i] = gomem_recyclable_next(r, 100);
+  if (gomem_scalable_pooled())
+    ck_assert_ptr_eq(p[1], p[0] + 100); /* a run */
+  ck_assert_int_eq(gomem_scalable_free(s, p[5], 100), GOMEM_OK);
+  ck_assert_uint_eq(in_use(s), 700);
+  ck_assert_uint_eq(in_use(s2), 30);
+  gomem_recyclable_recycle(r);
+  ck_assert_uint_eq(in_use(s), 0);
+  ck_assert_uint_eq(total_free(s), 800);
+  ck_assert_uint_eq(in_use(s2), 0);
+  ck_assert_uint_eq(total_free(s2), 30);
+  ck_assert_uint_eq(gomem_recyclable_recorded(r), 0);
+  gomem_recyclable_destroy(r);
+  gomem_scalable_destroy(s);
+  gomem_scalable_destroy(s2);
+}
+END_TEST
+
 static void *recycle_elsewhere(void *arg)
 {
   gomem_recyclable_recycle(arg);
@@ -228,6 +273,7 @@ static Suite *recyclable_suite(void)
   tcase_add_test(tc, no_allocator_uses_malloc);
   tcase_add_test(tc, set_allocator_keeps_origin);
   tcase_add_test(tc, bad_input);
+  tcase_add_test(tc, recycle_runs);
   tcase_add_test(tc, recycle_on_another_thread);
   suite_add_tcase(s, tc);
   return s;

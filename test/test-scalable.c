@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Check suite 'scalable': the scalable allocator and the chunk cache,
- * through the public API, plus the test hooks of lib/scalable-test.h that
- * hold the busy flag (so queued frees are deterministic). Expectations that
+ * through the public API, plus the hooks of lib/scalable-internal.h that hold
+ * the busy flag (so queued frees are deterministic). Expectations that
  * depend on -Drecyclable are chosen with gomem_scalable_pooled(). */
 #include <gomem/gomem.h>
 
-#include "scalable-test.h"
+#include "scalable-internal.h"
 
 #include <check.h>
 #include <errno.h>
