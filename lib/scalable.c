@@ -4,11 +4,14 @@
  * blocks" for what chunks do not serve (requests above 4 MiB, and every
  * request in a -Drecyclable=false build).
  *
- * Every chunk and system block is an entry of one array sorted by address,
- * so free finds the entry a pointer is in with a binary search, after
- * checking the chunks the last malloc and the last free landed in. Chunks
- * are also listed in creation order: malloc tries the chunk that served
- * the previous request, then every chunk in that order (as Go does).
+ * Chunks are entries of an array sorted by address, so free finds the
+ * chunk a pointer is in with a binary search, after checking the chunks
+ * the last malloc and the last free landed in. Chunks are also listed in
+ * creation order: malloc tries the chunk that served the previous request,
+ * then every chunk in that order (as Go does). System blocks, which may be
+ * many (every allocation of a -Drecyclable=false build), have an index of
+ * their own, a treap by address (lib/blocks.c): O(log n) to add, find and
+ * remove.
  *
  * A system block is wholly allocated when created. Its first partial free
  * gives it a range allocator ("parts") that records which bytes are free,
@@ -29,6 +32,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "blocks.h"
 #include "chunk-internal.h"
 #include "gomem/allocator.h"
 #include "gomem/scalable.h"
@@ -40,9 +44,7 @@
 struct entry {
   uintptr_t base;
   size_t size;
-  gomem_chunk *chunk;          /* a chunk, or NULL for a system block */
-  gomem_allocator *parts;      /* system block: its free parts; NULL = all allocated */
-  struct gomem__region region; /* system block: where its bytes came from */
+  gomem_chunk *chunk;
 };
 
 /* A free that found the busy flag held, queued for the holder. Allocated
@@ -72,10 +74,12 @@ struct gomem_scalable {
   size_t initial_size;
   size_t chunk_size; /* size of the chunk added last */
 
-  struct entry *entries; /* sorted by base; chunks and system blocks */
+  struct entry *entries; /* the chunks, sorted by base */
   size_t nentries, cap;
   gomem_chunk **order;   /* chunks in creation order; room for cap */
   size_t nchunks;
+
+  struct gomem__blocks blocks; /* system blocks */
 
   void *scratch; /* borrow buffer for what chunks do not serve */
   size_t scratch_size;
@@ -198,7 +202,7 @@ static size_t trim_chunks(gomem_scalable *s)
   size_t dropped = 0;
 
   for (size_t i = s->nentries; i-- > 0;) {
-    if (s->entries[i].chunk && gomem__chunk_is_free(s->entries[i].chunk)) {
+    if (gomem__chunk_is_free(s->entries[i].chunk)) {
       drop_chunk(s, i);
       dropped++;
     }
@@ -271,65 +275,79 @@ static void *carve(gomem_scalable *s, size_t size, bool borrow, bool hot_tried)
 
 static void *add_block(gomem_scalable *s, size_t size)
 {
-  struct entry e = {.size = size};
+  struct gomem__block *x = gomem__blocks_get(&s->blocks);
   int rc;
 
-  if (reserve_entry(s) != 0) {
+  if (!x) {
     errno = ENOMEM;
     return NULL;
   }
   if (size > MAX_CHUNK)
-    rc = gomem__region_acquire_system(&e.region, size);
+    rc = gomem__region_acquire_system(&x->region, size);
   else
-    rc = gomem__region_acquire_plain(&e.region, size);
+    rc = gomem__region_acquire_plain(&x->region, size);
   if (rc != 0) {
+    gomem__blocks_put(&s->blocks, x);
     errno = ENOMEM;
     return NULL;
   }
-  e.base = (uintptr_t)e.region.ptr;
-  insert_entry(s, &e);
+  x->base = (uintptr_t)x->region.ptr;
+  x->size = size;
+  gomem__blocks_insert(&s->blocks, x);
   count_add(&s->stats.large_blocks, 1);
   count_add(&s->stats.reserved, size);
-  return e.region.ptr;
+  return x->region.ptr;
 }
 
-static void drop_block(gomem_scalable *s, size_t i)
+static void drop_block(gomem_scalable *s, struct gomem__block *x)
 {
-  struct entry e = s->entries[i];
+  size_t size = x->size;
 
-  remove_entry(s, i);
-  gomem_allocator_destroy(e.parts);
-  gomem__region_release(&e.region);
+  gomem__blocks_remove(&s->blocks, x);
+  gomem_allocator_destroy(x->parts);
+  gomem__region_release(&x->region);
+  gomem__blocks_put(&s->blocks, x);
   count_sub(&s->stats.large_blocks, 1);
-  count_sub(&s->stats.reserved, e.size);
+  count_sub(&s->stats.reserved, size);
 }
 
-/* Free [off, off+len) of system block i (range already inside it). */
-static int free_block_part(gomem_scalable *s, size_t i, size_t off, size_t len)
+/* Free [off, off+len) of system block x (range already inside it). */
+static int free_block_part(gomem_scalable *s, struct gomem__block *x, size_t off, size_t len)
 {
-  struct entry *e = &s->entries[i];
-
-  if (!e->parts && off == 0 && len == e->size) {
-    drop_block(s, i);
+  if (!x->parts && off == 0 && len == x->size) {
+    drop_block(s, x);
     return GOMEM_OK;
   }
-  if (!e->parts) {
-    gomem_allocator *a = gomem_allocator_new(e->size, s->strategy);
+  if (!x->parts) {
+    gomem_allocator *a = gomem_allocator_new(x->size, s->strategy);
     size_t at;
     if (!a)
       return GOMEM_ERR_NOMEM;
-    if (gomem_allocator_alloc(a, e->size, &at) != GOMEM_OK) {
+    if (gomem__allocator_take(a, x->size, &at) != GOMEM_OK) {
       gomem_allocator_destroy(a);
       return GOMEM_ERR_NOMEM;
     }
-    e->parts = a;
+    x->parts = a;
   }
-  int rc = gomem_allocator_free(e->parts, off, len);
+  int rc = gomem__allocator_give(x->parts, off, len);
   if (rc != GOMEM_OK)
     return rc; /* a fresh parts allocator stays: it says "all allocated" */
-  if (gomem_allocator_free_size(e->parts) == e->size)
-    drop_block(s, i);
+  if (x->parts->free_size == x->size)
+    drop_block(s, x);
   return GOMEM_OK;
+}
+
+/* Free [p, p + len) from whatever system block holds p. */
+static int free_block(gomem_scalable *s, uintptr_t p, size_t len)
+{
+  struct gomem__block *x = gomem__blocks_find(&s->blocks, p);
+
+  if (!x)
+    return GOMEM_ERR_NOT_OWNED;
+  size_t off = p - x->base;
+  if (len > x->size - off)
+    return GOMEM_ERR_INVALID;
+  return free_block_part(s, x, off, len);
 }
 
 /* ---- malloc and free without statistics ------------------------------------- */
@@ -368,12 +386,8 @@ static int free_lookup(gomem_scalable *s, uintptr_t p, size_t len)
     return free_in_chunk(s, s->hot_free, p, off, len);
   ptrdiff_t i = find_entry(s, p);
   if (i < 0)
-    return GOMEM_ERR_NOT_OWNED;
+    return free_block(s, p, len);
   struct entry *e = &s->entries[i];
-  if (len > e->size - (p - e->base))
-    return GOMEM_ERR_INVALID;
-  if (!e->chunk)
-    return free_block_part(s, (size_t)i, p - e->base, len);
   s->hot_free = e->chunk;
   return free_in_chunk(s, e->chunk, p, p - e->base, len);
 }
@@ -480,6 +494,7 @@ gomem_scalable *gomem_scalable_new_with(size_t initial_size, gomem_strategy s)
   }
   gomem__spinlock_init(&a->busy);
   gomem__lifo_init(&a->remote);
+  gomem__blocks_init(&a->blocks);
   a->strategy = s;
   a->initial_size = initial_size;
   if (GOMEM_WITH_RECYCLABLE && !add_chunk(a, initial_size)) {
@@ -506,15 +521,9 @@ void gomem_scalable_destroy(gomem_scalable *s)
     free(n);
     n = next;
   }
-  for (size_t i = 0; i < s->nentries; i++) {
-    struct entry *e = &s->entries[i];
-    if (e->chunk) {
-      gomem_chunk_destroy(e->chunk);
-    } else {
-      gomem_allocator_destroy(e->parts);
-      gomem__region_release(&e->region);
-    }
-  }
+  for (size_t i = 0; i < s->nentries; i++)
+    gomem_chunk_destroy(s->entries[i].chunk);
+  gomem__blocks_fini(&s->blocks);
   free(s->entries);
   free(s->order);
   free(s->scratch);
