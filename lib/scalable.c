@@ -668,7 +668,7 @@ _Static_assert(sizeof(gomem_stats) == offsetof(gomem_stats, total_malloc) + 8 * 
                "gomem_stats ends with eight uint64_t fields and no padding");
 
 /* Every field of *st but struct_size. */
-static void read_stats(const struct counters *c, gomem_stats *st)
+static inline void read_stats(const struct counters *c, gomem_stats *st)
 {
   /* total_free first: it never passes total_malloc, so reading it before
    * keeps in_use from going negative. */
@@ -685,23 +685,28 @@ static void read_stats(const struct counters *c, gomem_stats *st)
   st->remote_rejected = gomem__counter_read(&c->remote_rejected);
 }
 
-int gomem_scalable_stats(const gomem_scalable *s, gomem_stats *out)
+/* For a caller built with an older, shorter struct: the fields that fit
+ * whole (they are all uint64_t, one after the other). */
+static void read_stats_short(const struct counters *c, gomem_stats *out)
 {
-  if (!s || !out || out->struct_size < sizeof(size_t))
-    return GOMEM_ERR_INVALID;
-  if (out->struct_size >= sizeof(*out)) {
-    read_stats(&s->stats, out);
-    return GOMEM_OK;
-  }
-  /* An older, shorter struct: the fields that fit whole (they are all
-   * uint64_t, one after the other). */
   const size_t first = offsetof(gomem_stats, total_malloc);
   gomem_stats all;
-  read_stats(&s->stats, &all);
+
+  read_stats(c, &all);
   if (out->struct_size > first) {
     size_t n = (out->struct_size - first) / sizeof(uint64_t) * sizeof(uint64_t);
     memcpy((char *)out + first, (const char *)&all + first, n);
   }
+}
+
+int gomem_scalable_stats(const gomem_scalable *s, gomem_stats *out)
+{
+  if (!s || !out || out->struct_size < sizeof(size_t))
+    return GOMEM_ERR_INVALID;
+  if (out->struct_size >= sizeof(*out))
+    read_stats(&s->stats, out);
+  else
+    read_stats_short(&s->stats, out);
   return GOMEM_OK;
 }
 
