@@ -14,6 +14,9 @@
  *   bitmap has summary levels above it (bit j of level l+1 says "word j of
  *   level l is not zero"), so finding its lowest set bit costs one count-
  *   trailing-zeros per level: at most 7 levels for 2^42 units.
+ * - orders has bit k set when free_map[k] is not empty: one more summary
+ *   level, shared by all the bitmaps, so the smallest order with a free
+ *   block >= the request is one count-trailing-zeros away.
  *
  * Compared with Go's Buddy (a tree of "longest free run" values with one
  * int per node, walked root to leaf under a mutex): the same O(log N)
@@ -48,6 +51,7 @@ struct bitmap {
 struct gomem_buddy {
   gomem__spinlock lock;
   volatile AO_t free_bytes;  /* written under the lock, read without it */
+  uint64_t orders;           /* bit k: free_map[k] is not empty */
   unsigned char *base;
   size_t size;
   size_t min_block;
@@ -109,39 +113,47 @@ static uint64_t *bitmap_place(struct bitmap *m, size_t positions, uint64_t *mem)
   }
 }
 
+static uint64_t bit(unsigned i)
+{
+  return (uint64_t)1 << i;
+}
+
 static bool bitmap_test(const struct bitmap *m, size_t i)
 {
   return (m->bits[0][i / 64] >> (i % 64)) & 1;
 }
 
-static void bitmap_set(struct bitmap *m, size_t i)
+/* Mark position @p i of order @p k's bitmap free. Locked. */
+static inline void bitmap_set(gomem_buddy *b, unsigned k, size_t i)
 {
+  const struct bitmap *m = &b->free_map[k];
+
   for (unsigned l = 0; l < m->levels; l++) {
     uint64_t *w = &m->bits[l][i / 64];
-    bool was_empty = *w == 0;
+    uint64_t old = *w;
 
-    *w |= (uint64_t)1 << (i % 64);
-    if (!was_empty)
+    *w = old | bit(i % 64);
+    if (old != 0)
       return; /* the levels above already know this word is not empty */
     i /= 64;
   }
+  b->orders |= bit(k);
 }
 
-static void bitmap_clear(struct bitmap *m, size_t i)
+/* Mark position @p i of order @p k's bitmap taken. Locked. */
+static inline void bitmap_clear(gomem_buddy *b, unsigned k, size_t i)
 {
+  const struct bitmap *m = &b->free_map[k];
+
   for (unsigned l = 0; l < m->levels; l++) {
     uint64_t *w = &m->bits[l][i / 64];
 
-    *w &= ~((uint64_t)1 << (i % 64));
+    *w &= ~bit(i % 64);
     if (*w != 0)
       return;
     i /= 64;
   }
-}
-
-static bool bitmap_empty(const struct bitmap *m)
-{
-  return m->bits[m->levels - 1][0] == 0;
+  b->orders &= ~bit(k);
 }
 
 /* @return the lowest set bit; the bitmap must not be empty. */
@@ -162,10 +174,10 @@ static bool is_pow2(size_t x)
 }
 
 /* @return floor(log2(x)) for x != 0. */
-static unsigned log2_floor(size_t x)
+static unsigned log2_floor(uint64_t x)
 {
 #if defined(__GNUC__) || defined(__clang__)
-  return 63u - (unsigned)__builtin_clzll((unsigned long long)x);
+  return 63u - (unsigned)__builtin_clzll(x);
 #else
   unsigned n = 0;
 
@@ -274,7 +286,7 @@ gomem_buddy *gomem_buddy_new(size_t total_size, size_t min_block)
   }
   b->base = base;
   gomem__spinlock_init(&b->lock);
-  bitmap_set(&b->free_map[b->top_order], 0);
+  bitmap_set(b, b->top_order, 0);
   gomem__counter_set(&b->free_bytes, total_size);
   return b;
 }
@@ -302,21 +314,20 @@ static void free_bytes_add(gomem_buddy *b, size_t delta)
  * @return its unit index, or -1 when no block is large enough. Locked. */
 static int take_block(gomem_buddy *b, unsigned k, size_t *unit)
 {
-  unsigned m = k;
+  uint64_t fit = b->orders >> k << k; /* k <= top_order < 64 */
 
-  while (m <= b->top_order && bitmap_empty(&b->free_map[m]))
-    m++;
-  if (m > b->top_order)
+  if (fit == 0)
     return -1;
 
+  unsigned m = lowest_bit(fit);
   size_t pos = bitmap_first(&b->free_map[m]);
   size_t u = pos << m;
 
-  bitmap_clear(&b->free_map[m], pos);
+  bitmap_clear(b, m, pos);
   /* Keep the lower half at each split; the upper half becomes free. */
   while (m > k) {
     m--;
-    bitmap_set(&b->free_map[m], (u >> m) + 1);
+    bitmap_set(b, m, (u >> m) + 1);
   }
   *unit = u;
   return 0;
@@ -331,11 +342,11 @@ static void put_block(gomem_buddy *b, size_t u, unsigned k)
 
     if (!bitmap_test(&b->free_map[k], buddy))
       break;
-    bitmap_clear(&b->free_map[k], buddy);
+    bitmap_clear(b, k, buddy);
     u &= ~((size_t)1 << k);
     k++;
   }
-  bitmap_set(&b->free_map[k], u >> k);
+  bitmap_set(b, k, u >> k);
 }
 
 int gomem_buddy_alloc(gomem_buddy *b, size_t size, size_t *offset)
@@ -418,19 +429,12 @@ static gomem__spinlock *lock_of(const gomem_buddy *b)
 
 size_t gomem_buddy_max_alloc(const gomem_buddy *b)
 {
-  size_t max = 0;
-
   if (!b)
     return 0;
   gomem__spinlock_lock(lock_of(b));
-  for (unsigned k = b->top_order + 1; k-- > 0;) {
-    if (!bitmap_empty(&b->free_map[k])) {
-      max = order_bytes(b, k);
-      break;
-    }
-  }
+  uint64_t orders = b->orders;
   gomem__spinlock_unlock(lock_of(b));
-  return max;
+  return orders ? order_bytes(b, log2_floor(orders)) : 0;
 }
 
 int gomem_buddy_block_size(const gomem_buddy *b, size_t offset, size_t *size)
