@@ -17,6 +17,18 @@
  * - orders has bit k set when free_map[k] is not empty: one more summary
  *   level, shared by all the bitmaps, so the smallest order with a free
  *   block >= the request is one count-trailing-zeros away.
+ * - The pending split. Splitting the order-m block at unit u down to order
+ *   k frees one upper half of each order j in [k, m), at unit u + 2^j.
+ *   Rather than set those m - k bits (and clear them again when the block
+ *   comes back and merges), the pool remembers the latest split:
+ *   split_base = u and split_orders = the mask of orders [k, m). Those
+ *   blocks are free but in no bitmap; every search looks at them too, so
+ *   results are exactly those of eager bookkeeping. Freeing the block at
+ *   u (order k) merges with all of them in one step; an alloc whose answer
+ *   is one of them takes it without writing the others out; anything else
+ *   that needs them in the bitmaps writes them there first (flush). A
+ *   mostly free pool then allocates and frees without touching a bitmap
+ *   below the order it splits from.
  *
  * Compared with Go's Buddy (a tree of "longest free run" values with one
  * int per node, walked root to leaf under a mutex): the same O(log N)
@@ -52,6 +64,8 @@ struct gomem_buddy {
   gomem__spinlock lock;
   volatile AO_t free_bytes;  /* written under the lock, read without it */
   uint64_t orders;           /* bit k: free_map[k] is not empty */
+  uint64_t split_orders;     /* the pending split's orders, 0 if none */
+  size_t split_base;         /* and its unit: blocks at split_base + 2^j */
   unsigned char *base;
   size_t size;
   size_t min_block;
@@ -310,24 +324,69 @@ static void free_bytes_add(gomem_buddy *b, size_t delta)
   gomem__counter_set(&b->free_bytes, gomem__counter_read(&b->free_bytes) + delta);
 }
 
+/* ---- the pending split ------------------------------------------------- */
+
+/* Write the pending blocks of the orders in @p which into the bitmaps (so
+ * they stop being pending). Locked. */
+static void pending_flush(gomem_buddy *b, uint64_t which)
+{
+  b->split_orders &= ~which;
+  for (; which; which &= which - 1) {
+    unsigned j = lowest_bit(which);
+
+    bitmap_set(b, j, (b->split_base >> j) + 1);
+  }
+}
+
+/* @return whether the lowest free block of order @p m is the pending one. */
+static bool pending_first(const gomem_buddy *b, unsigned m)
+{
+  if (!((b->split_orders >> m) & 1))
+    return false;
+  if (!((b->orders >> m) & 1))
+    return true;
+  return (b->split_base >> m) + 1 < bitmap_first(&b->free_map[m]);
+}
+
+/* Take the pending block of order @p m. The pending orders must stay one
+ * run [lo, hi), since freeing the block at split_base merges through all of
+ * them: write out those below m, keep those above. @return its unit.
+ * Locked. */
+static size_t pending_take(gomem_buddy *b, unsigned m)
+{
+  pending_flush(b, b->split_orders & (bit(m) - 1));
+  b->split_orders &= ~bit(m);
+  return b->split_base + ((size_t)1 << m);
+}
+
+/* ---- alloc and free ----------------------------------------------------- */
+
 /* Take a free block of order @p k, splitting a larger one if needed.
  * @return its unit index, or -1 when no block is large enough. Locked. */
 static int take_block(gomem_buddy *b, unsigned k, size_t *unit)
 {
-  uint64_t fit = b->orders >> k << k; /* k <= top_order < 64 */
+  uint64_t fit = (b->orders | b->split_orders) >> k << k; /* k < 64 */
 
   if (fit == 0)
     return -1;
 
   unsigned m = lowest_bit(fit);
-  size_t pos = bitmap_first(&b->free_map[m]);
-  size_t u = pos << m;
+  size_t u;
 
-  bitmap_clear(b, m, pos);
-  /* Keep the lower half at each split; the upper half becomes free. */
-  while (m > k) {
-    m--;
-    bitmap_set(b, m, (u >> m) + 1);
+  if (pending_first(b, m)) {
+    u = pending_take(b, m);
+  } else {
+    size_t pos = bitmap_first(&b->free_map[m]);
+
+    bitmap_clear(b, m, pos);
+    u = pos << m;
+  }
+  /* Keep the lower half at each split; the upper halves, one per order in
+   * [k, m), become the pending split (the older one is written out). */
+  if (m > k) {
+    pending_flush(b, b->split_orders);
+    b->split_base = u;
+    b->split_orders = bit(m) - bit(k);
   }
   *unit = u;
   return 0;
@@ -337,7 +396,17 @@ static int take_block(gomem_buddy *b, unsigned k, size_t *unit)
  * Locked. */
 static void put_block(gomem_buddy *b, size_t u, unsigned k)
 {
-  while (k < b->top_order) {
+  for (;;) {
+    /* The buddy is a pending block: the one of the lowest pending order
+     * (a lower one would lie inside this free block). Each pending block
+     * above is the buddy of the next merge: take them all at once. */
+    if (u == b->split_base && ((b->split_orders >> k) & 1)) {
+      k = log2_floor(b->split_orders) + 1;
+      b->split_orders = 0;
+    }
+    if (k == b->top_order)
+      break;
+
     size_t buddy = (u >> k) ^ 1;
 
     if (!bitmap_test(&b->free_map[k], buddy))
@@ -432,7 +501,7 @@ size_t gomem_buddy_max_alloc(const gomem_buddy *b)
   if (!b)
     return 0;
   gomem__spinlock_lock(lock_of(b));
-  uint64_t orders = b->orders;
+  uint64_t orders = b->orders | b->split_orders;
   gomem__spinlock_unlock(lock_of(b));
   return orders ? order_bytes(b, log2_floor(orders)) : 0;
 }
@@ -480,6 +549,7 @@ size_t gomem_buddy_trim(gomem_buddy *b)
   if (!b)
     return 0;
   gomem__spinlock_lock(&b->lock);
+  pending_flush(b, b->split_orders);
   for (unsigned k = 0; k <= b->top_order; k++) {
     if (order_bytes(b, k) >= page)
       done += trim_order(b, k);
