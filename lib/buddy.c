@@ -316,6 +316,28 @@ void gomem_buddy_destroy(gomem_buddy *b)
   free(b);
 }
 
+/* ---- the lock ---------------------------------------------------------- */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
+/* Out of line: the spinning and yielding would otherwise be inlined into
+ * alloc and free and cost them registers and instructions when, as almost
+ * always, nobody else holds the lock. */
+static NOINLINE void lock_contended(gomem__spinlock *l)
+{
+  gomem__spinlock_lock(l);
+}
+
+static void lock(gomem__spinlock *l)
+{
+  if (!gomem__spinlock_trylock(l))
+    lock_contended(l);
+}
+
 /* Add @p delta (wrapping: pass 0 - n to subtract) to the free byte count.
  * It changes only under the lock, so an atomic load and store suffice: no
  * locked read-modify-write, and lock-free readers still see exact values. */
@@ -428,7 +450,7 @@ int gomem_buddy_alloc(gomem_buddy *b, size_t size, size_t *offset)
   unsigned k = order_for(b, size);
   size_t u;
 
-  gomem__spinlock_lock(&b->lock);
+  lock(&b->lock);
   if (take_block(b, k, &u) != 0) {
     gomem__spinlock_unlock(&b->lock);
     return GOMEM_ERR_NOMEM;
@@ -457,7 +479,7 @@ int gomem_buddy_free(gomem_buddy *b, size_t offset)
   if (!b || offset_unit(b, offset, &u) != 0)
     return GOMEM_ERR_INVALID;
 
-  gomem__spinlock_lock(&b->lock);
+  lock(&b->lock);
   unsigned live = b->live[u];
   if (live == 0) {
     gomem__spinlock_unlock(&b->lock);
@@ -500,7 +522,7 @@ size_t gomem_buddy_max_alloc(const gomem_buddy *b)
 {
   if (!b)
     return 0;
-  gomem__spinlock_lock(lock_of(b));
+  lock(lock_of(b));
   uint64_t orders = b->orders | b->split_orders;
   gomem__spinlock_unlock(lock_of(b));
   return orders ? order_bytes(b, log2_floor(orders)) : 0;
@@ -513,7 +535,7 @@ int gomem_buddy_block_size(const gomem_buddy *b, size_t offset, size_t *size)
   if (!b || !size || offset_unit(b, offset, &u) != 0)
     return GOMEM_ERR_INVALID;
 
-  gomem__spinlock_lock(lock_of(b));
+  lock(lock_of(b));
   unsigned live = b->live[u];
   gomem__spinlock_unlock(lock_of(b));
   if (live == 0)
@@ -548,7 +570,7 @@ size_t gomem_buddy_trim(gomem_buddy *b)
 
   if (!b)
     return 0;
-  gomem__spinlock_lock(&b->lock);
+  lock(&b->lock);
   pending_flush(b, b->split_orders);
   for (unsigned k = 0; k <= b->top_order; k++) {
     if (order_bytes(b, k) >= page)
