@@ -54,9 +54,12 @@
 #define MAX_TOP_ORDER 48 /* so that every bitmap fits in MAX_LEVELS levels */
 #define MAX_BASE_ALIGN ((size_t)2 << 20)
 
-/* One bitmap and its summary levels. bits[levels - 1] is a single word. */
+/* One bitmap and its summary levels. The highest level is a single word,
+ * kept here rather than with the others: searches start from it, and an
+ * order with at most 64 positions (the large ones) needs no other word. */
 struct bitmap {
-  uint64_t *bits[MAX_LEVELS];
+  uint64_t top;
+  uint64_t *bits[MAX_LEVELS]; /* bits[levels - 1] == &top */
   unsigned levels;
 };
 
@@ -97,34 +100,27 @@ static size_t words_for(size_t bits)
   return (bits + 63) / 64;
 }
 
-/* Words needed by a bitmap of @p positions bits plus its summaries. */
+/* Words needed by the levels below the top of a bitmap of @p positions. */
 static size_t bitmap_words(size_t positions)
 {
   size_t total = 0;
-  size_t n = words_for(positions);
 
-  for (;;) {
+  for (size_t n = words_for(positions); n > 1; n = words_for(n))
     total += n;
-    if (n == 1)
-      return total;
-    n = words_for(n);
-  }
+  return total;
 }
 
-/* Lay out a bitmap of @p positions bits at @p mem (zeroed). @return the
- * first word after it. */
+/* Lay out the levels of a bitmap of @p positions bits, those below the top
+ * at @p mem (zeroed). @return the first word after them. */
 static uint64_t *bitmap_place(struct bitmap *m, size_t positions, uint64_t *mem)
 {
-  size_t n = words_for(positions);
-
   m->levels = 0;
-  for (;;) {
+  for (size_t n = words_for(positions); n > 1; n = words_for(n)) {
     m->bits[m->levels++] = mem;
     mem += n;
-    if (n == 1)
-      return mem;
-    n = words_for(n);
   }
+  m->bits[m->levels++] = &m->top;
+  return mem;
 }
 
 static uint64_t bit(unsigned i)
@@ -140,9 +136,9 @@ static bool bitmap_test(const struct bitmap *m, size_t i)
 /* Mark position @p i of order @p k's bitmap free. Locked. */
 static inline void bitmap_set(gomem_buddy *b, unsigned k, size_t i)
 {
-  const struct bitmap *m = &b->free_map[k];
+  struct bitmap *m = &b->free_map[k];
 
-  for (unsigned l = 0; l < m->levels; l++) {
+  for (unsigned l = 0; l + 1 < m->levels; l++) {
     uint64_t *w = &m->bits[l][i / 64];
     uint64_t old = *w;
 
@@ -151,15 +147,17 @@ static inline void bitmap_set(gomem_buddy *b, unsigned k, size_t i)
       return; /* the levels above already know this word is not empty */
     i /= 64;
   }
-  b->orders |= bit(k);
+  if (m->top == 0)
+    b->orders |= bit(k);
+  m->top |= bit((unsigned)i);
 }
 
 /* Mark position @p i of order @p k's bitmap taken. Locked. */
 static inline void bitmap_clear(gomem_buddy *b, unsigned k, size_t i)
 {
-  const struct bitmap *m = &b->free_map[k];
+  struct bitmap *m = &b->free_map[k];
 
-  for (unsigned l = 0; l < m->levels; l++) {
+  for (unsigned l = 0; l + 1 < m->levels; l++) {
     uint64_t *w = &m->bits[l][i / 64];
 
     *w &= ~bit(i % 64);
@@ -167,15 +165,17 @@ static inline void bitmap_clear(gomem_buddy *b, unsigned k, size_t i)
       return;
     i /= 64;
   }
-  b->orders &= ~bit(k);
+  m->top &= ~bit((unsigned)i);
+  if (m->top == 0)
+    b->orders &= ~bit(k);
 }
 
 /* @return the lowest set bit; the bitmap must not be empty. */
 static size_t bitmap_first(const struct bitmap *m)
 {
-  size_t i = 0;
+  size_t i = lowest_bit(m->top);
 
-  for (unsigned l = m->levels; l-- > 0;)
+  for (unsigned l = m->levels - 1; l-- > 0;)
     i = i * 64 + lowest_bit(m->bits[l][i]);
   return i;
 }
@@ -261,7 +261,8 @@ static int metadata_init(gomem_buddy *b)
 
   for (unsigned k = 0; k <= b->top_order; k++)
     words += bitmap_words(units >> k);
-  b->words = calloc(words, sizeof(uint64_t));
+  /* A pool of at most 64 units has only top words: words may be 0. */
+  b->words = calloc(words + 1, sizeof(uint64_t));
   b->live = calloc(units, 1);
   if (!b->words || !b->live)
     return -1;
@@ -406,7 +407,8 @@ static int take_block(gomem_buddy *b, unsigned k, size_t *unit)
   /* Keep the lower half at each split; the upper halves, one per order in
    * [k, m), become the pending split (the older one is written out). */
   if (m > k) {
-    pending_flush(b, b->split_orders);
+    if (b->split_orders)
+      pending_flush(b, b->split_orders);
     b->split_base = u;
     b->split_orders = bit(m) - bit(k);
   }
