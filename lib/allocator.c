@@ -52,6 +52,11 @@ bool gomem_strategy_available(gomem_strategy s)
   return strategy_valid(s) && strategy_ops(s) != NULL;
 }
 
+bool gomem_tree_available(gomem_strategy s)
+{
+  return gomem_strategy_available(s);
+}
+
 const char *gomem_strategy_name(gomem_strategy s)
 {
   static const char *const names[] = { "default", "treap", "avl", "tlsf" };

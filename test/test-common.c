@@ -110,6 +110,9 @@ START_TEST(test_strategy_available)
   ck_assert(!gomem_strategy_available((gomem_strategy)4));
   ck_assert(!gomem_strategy_available((gomem_strategy)-1));
   ck_assert(!gomem_strategy_available((gomem_strategy)INT_MAX));
+  /* The design brief's name answers the same for every value. */
+  for (int s = -1; s <= 4; s++)
+    ck_assert_int_eq(gomem_tree_available((gomem_strategy)s), gomem_strategy_available((gomem_strategy)s));
 }
 END_TEST
 

@@ -106,6 +106,9 @@ GOMEM_API const char *gomem_err_name(int code);
  */
 GOMEM_API bool gomem_strategy_available(gomem_strategy s);
 
+/** The same as gomem_strategy_available (the design brief's name for it). */
+GOMEM_API bool gomem_tree_available(gomem_strategy s);
+
 /**
  * @return the strategy's lower-case name ("treap", "avl", "tlsf"), or for
  * GOMEM_STRATEGY_DEFAULT the name of the strategy it stands for in this
