@@ -42,6 +42,7 @@
 #include "gomem/buddy.h"
 
 #include "atomic.h"
+#include "buddy-internal.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -580,4 +581,142 @@ size_t gomem_buddy_trim(gomem_buddy *b)
   }
   gomem__spinlock_unlock(&b->lock);
   return done;
+}
+
+/* ---- self-check (tests) ----------------------------------------------------- */
+
+/* @return whether order @p k's bitmap has position @p i, or (with
+ * @p pending) the pending split has block (k, i). */
+static bool check_free(const gomem_buddy *b, unsigned k, size_t i, bool pending)
+{
+  if (bitmap_test(&b->free_map[k], i))
+    return true;
+  return pending && ((b->split_orders >> k) & 1) && i == (b->split_base >> k) + 1;
+}
+
+/* Rules 1-2: every summary bit says whether the word below is non-zero,
+ * and the mask says whether the top word is. */
+static int check_bitmap(const gomem_buddy *b, unsigned k)
+{
+  const struct bitmap *m = &b->free_map[k];
+  size_t n = words_for(((size_t)1 << b->top_order) >> k);
+
+  for (unsigned l = 0; l + 1 < m->levels; l++) {
+    for (size_t w = 0; w < n; w++) {
+      bool nonzero = m->bits[l][w] != 0;
+
+      if (nonzero != (((m->bits[l + 1][w / 64] >> (w % 64)) & 1) != 0))
+        return 1;
+    }
+    n = words_for(n);
+  }
+  return (m->top != 0) != (((b->orders >> k) & 1) != 0) ? 2 : 0;
+}
+
+/* Rule 3: the pending split is one run [lo, hi) of orders, hi <= top, at
+ * a base aligned to 2^hi, and none of its blocks is in a bitmap. */
+static int check_pending(const gomem_buddy *b)
+{
+  uint64_t run = b->split_orders;
+
+  if (run == 0)
+    return 0;
+
+  unsigned lo = lowest_bit(run), hi = log2_floor(run) + 1;
+  size_t base = b->split_base;
+
+  if (run != bit(hi) - bit(lo) || hi > b->top_order)
+    return 3;
+  if ((base & (((size_t)1 << hi) - 1)) != 0 || base >= (size_t)1 << b->top_order)
+    return 3;
+  for (unsigned k = lo; k < hi; k++) {
+    if (bitmap_test(&b->free_map[k], (base >> k) + 1))
+      return 3;
+  }
+  return 0;
+}
+
+/* @return the number of positions set in order @p k's bitmap. */
+static size_t bitmap_count(const gomem_buddy *b, unsigned k)
+{
+  size_t n = words_for(((size_t)1 << b->top_order) >> k), count = 0;
+
+  for (size_t w = 0; w < n; w++) {
+    for (uint64_t bits = b->free_map[k].bits[0][w]; bits; bits &= bits - 1)
+      count++;
+  }
+  return count;
+}
+
+/* @return the order of the free block at unit @p u, or -1 if none, -2 if
+ * more than one order claims it. */
+static int free_order_at(const gomem_buddy *b, size_t u)
+{
+  int found = -1;
+
+  for (unsigned k = 0; k <= b->top_order; k++) {
+    if ((u & (((size_t)1 << k) - 1)) != 0)
+      break;
+    if (check_free(b, k, u >> k, true))
+      found = found == -1 ? (int)k : -2;
+  }
+  return found;
+}
+
+/* Rules 4-7: walk the region block by block. Each block start is exactly
+ * one live or free block (4); free blocks do not have a free buddy (5); no
+ * live entry or free bit lies elsewhere, e.g. inside a block (6); the free
+ * byte count matches (7). */
+static int check_tiling(const gomem_buddy *b)
+{
+  size_t units = (size_t)1 << b->top_order, blocks = 0, entries = 0, free_units = 0;
+
+  for (size_t u = 0; u < units; blocks++) {
+    int k = free_order_at(b, u);
+
+    if (b->live[u] != 0) {
+      unsigned order = b->live[u] - 1u;
+
+      if (k != -1 || order > b->top_order || (u & (((size_t)1 << order) - 1)) != 0)
+        return 4;
+      u += (size_t)1 << order;
+      continue;
+    }
+    if (k < 0)
+      return 4;
+    if ((unsigned)k < b->top_order && check_free(b, (unsigned)k, (u >> k) ^ 1, true))
+      return 5;
+    free_units += (size_t)1 << k;
+    u += (size_t)1 << k;
+  }
+  for (size_t u = 0; u < units; u++)
+    entries += b->live[u] != 0;
+  for (unsigned k = 0; k <= b->top_order; k++)
+    entries += bitmap_count(b, k) + ((b->split_orders >> k) & 1);
+  if (entries != blocks)
+    return 6;
+  return gomem__counter_read(&b->free_bytes) != free_units << b->unit_shift ? 7 : 0;
+}
+
+static int check_locked(const gomem_buddy *b)
+{
+  int rc;
+
+  if (b->top_order < 63 && (b->orders >> (b->top_order + 1)) != 0)
+    return 2;
+  for (unsigned k = 0; k <= b->top_order; k++) {
+    if ((rc = check_bitmap(b, k)) != 0)
+      return rc;
+  }
+  if ((rc = check_pending(b)) != 0)
+    return rc;
+  return check_tiling(b);
+}
+
+int gomem__buddy_check(const gomem_buddy *b)
+{
+  lock(lock_of(b));
+  int rc = check_locked(b);
+  gomem__spinlock_unlock(lock_of(b));
+  return rc;
 }

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Check suite 'buddy': gomem_buddy through the public API. */
+/* Check suite 'buddy': gomem_buddy through the public API, and its
+ * bookkeeping through the internal gomem__buddy_check. */
 #include <gomem/gomem.h>
+
+#include "buddy-internal.h"
 
 #include <check.h>
 #include <errno.h>
@@ -528,9 +531,9 @@ static void *worker_run(void *arg)
   return NULL;
 }
 
-START_TEST(threads_share_a_pool)
+/* Run THREADS workers on @p b and wait for them; none may fail. */
+static void run_workers(gomem_buddy *b)
 {
-  gomem_buddy *b = gomem_buddy_new(256 * KiB, 64);
   pthread_t tid[THREADS];
   struct worker w[THREADS];
 
@@ -542,6 +545,13 @@ START_TEST(threads_share_a_pool)
     ck_assert_int_eq(pthread_join(tid[i], NULL), 0);
     ck_assert_int_eq(w[i].failures, 0);
   }
+}
+
+START_TEST(threads_share_a_pool)
+{
+  gomem_buddy *b = gomem_buddy_new(256 * KiB, 64);
+
+  run_workers(b);
   ck_assert_uint_eq(gomem_buddy_free_size(b), 256 * KiB);
   ck_assert_uint_eq(alloc_ok(b, 256 * KiB), 0);
   gomem_buddy_destroy(b);
@@ -580,6 +590,162 @@ START_TEST(trim_releases_free_blocks_only)
 }
 END_TEST
 
+/* ---- the pending split, step by step ---------------------------------------------- */
+
+/* Allocate @p size, expect @p offset, and check the bookkeeping. */
+static size_t alloc_at(gomem_buddy *b, size_t size, size_t offset)
+{
+  size_t off = alloc_ok(b, size);
+
+  ck_assert_uint_eq(off, offset);
+  ck_assert_int_eq(gomem__buddy_check(b), 0);
+  return off;
+}
+
+static void free_ok(gomem_buddy *b, size_t offset)
+{
+  ck_assert_int_eq(gomem_buddy_free(b, offset), GOMEM_OK);
+  ck_assert_int_eq(gomem__buddy_check(b), 0);
+}
+
+START_TEST(pending_split_merges_back)
+{
+  gomem_buddy *b = gomem_buddy_new(64 * KiB, KiB);
+
+  /* Split 64K down to 1K: the halves 1K..32K stay free. */
+  alloc_at(b, KiB, 0);
+  ck_assert_uint_eq(gomem_buddy_max_alloc(b), 32 * KiB);
+  ck_assert_uint_eq(gomem_buddy_free_size(b), 63 * KiB);
+  free_ok(b, 0); /* merges with every one of them */
+  ck_assert_uint_eq(gomem_buddy_max_alloc(b), 64 * KiB);
+  ck_assert_int_eq(gomem_buddy_free(b, 0), GOMEM_ERR_INVALID);
+
+  /* Take the halves lowest size first, then give everything back. */
+  alloc_at(b, 4 * KiB, 0);
+  alloc_at(b, 4 * KiB, 4 * KiB);
+  alloc_at(b, 8 * KiB, 8 * KiB);
+  alloc_at(b, 32 * KiB, 32 * KiB);
+  alloc_at(b, 16 * KiB, 16 * KiB);
+  ck_assert_uint_eq(gomem_buddy_max_alloc(b), 0);
+  free_ok(b, 16 * KiB);
+  free_ok(b, 0);
+  free_ok(b, 8 * KiB);
+  free_ok(b, 32 * KiB);
+  free_ok(b, 4 * KiB);
+  alloc_at(b, 64 * KiB, 0);
+  gomem_buddy_destroy(b);
+}
+END_TEST
+
+START_TEST(pending_split_against_bitmaps)
+{
+  gomem_buddy *b = gomem_buddy_new(128 * KiB, KiB);
+
+  alloc_at(b, 16 * KiB, 0);       /* halves 16K, 32K, 64K */
+  alloc_at(b, 16 * KiB, 16 * KiB);
+  alloc_at(b, 32 * KiB, 32 * KiB);
+  alloc_at(b, KiB, 64 * KiB);     /* splits 64K: halves 65K .. 96K */
+  free_ok(b, 0);                  /* [0,16K) free, its buddy is live */
+
+  /* Both a recorded 16K block (0) and a half of the split (80K): the
+   * lower offset wins, and the split's halves stay as they were. */
+  alloc_at(b, 16 * KiB, 0);
+  free_ok(b, 0);
+  /* 8K: only the split has one (72K), in the middle of its halves. */
+  alloc_at(b, 8 * KiB, 72 * KiB);
+  alloc_at(b, KiB, 65 * KiB);
+  alloc_at(b, 2 * KiB, 66 * KiB);
+  alloc_at(b, 16 * KiB, 0);
+  alloc_at(b, 16 * KiB, 80 * KiB);
+  alloc_at(b, 4 * KiB, 68 * KiB);
+  alloc_at(b, 32 * KiB, 96 * KiB);
+  ck_assert_uint_eq(gomem_buddy_free_size(b), 0);
+
+  /* A split whose halves are lower than a recorded block of their size. */
+  free_ok(b, 96 * KiB);           /* 32K at 96K, buddy live */
+  free_ok(b, 32 * KiB);           /* 32K at 32K, buddy live */
+  alloc_at(b, KiB, 32 * KiB);     /* splits 32K: halves 33K .. 48K */
+  alloc_at(b, 16 * KiB, 48 * KiB);
+  free_ok(b, 80 * KiB);           /* 16K at 80K, buddy split */
+  alloc_at(b, 16 * KiB, 80 * KiB);
+  alloc_at(b, 8 * KiB, 40 * KiB);
+  ck_assert_uint_gt(gomem_buddy_trim(b), 0);
+  ck_assert_int_eq(gomem__buddy_check(b), 0);
+
+  static const size_t live[] = {0, 16 * KiB, 32 * KiB, 40 * KiB, 48 * KiB, 64 * KiB,
+                                65 * KiB, 66 * KiB, 68 * KiB, 72 * KiB, 80 * KiB};
+  for (size_t i = 0; i < sizeof(live) / sizeof(live[0]); i++)
+    free_ok(b, live[i]);
+  ck_assert_uint_eq(gomem_buddy_free_size(b), 128 * KiB);
+  alloc_at(b, 128 * KiB, 0);
+  gomem_buddy_destroy(b);
+}
+END_TEST
+
+/* @return the number of bits of @p total's log2 (1 + log2). */
+static unsigned size_bits(size_t total)
+{
+  unsigned n = 0;
+
+  while (total >> n)
+    n++;
+  return n;
+}
+
+/* Random allocs, frees, bad frees and trims on one pool, checking the
+ * whole bookkeeping after every call. */
+static void random_checked(size_t total, size_t min_block, long ops, uint64_t seed)
+{
+  gomem_buddy *b = gomem_buddy_new(total, min_block);
+  size_t offs[512], n = 0;
+
+  ck_assert_ptr_nonnull(b);
+  for (long op = 0; op < ops; op++) {
+    size_t r = rng_below(&seed, 100), off;
+
+    if (r < 50 && n < 512) {
+      size_t shift = rng_below(&seed, size_bits(total));
+      if (gomem_buddy_alloc(b, 1 + rng_below(&seed, (size_t)1 << shift), &off) == GOMEM_OK)
+        offs[n++] = off;
+    } else if (r < 97 && n > 0) {
+      size_t k = rng_below(&seed, n);
+      ck_assert_int_eq(gomem_buddy_free(b, offs[k]), GOMEM_OK);
+      offs[k] = offs[--n];
+    } else if (r < 99) {
+      (void)gomem_buddy_free(b, rng_below(&seed, total + min_block));
+    } else {
+      (void)gomem_buddy_trim(b);
+    }
+    ck_assert_int_eq(gomem__buddy_check(b), 0);
+  }
+  while (n > 0) {
+    ck_assert_int_eq(gomem_buddy_free(b, offs[--n]), GOMEM_OK);
+    ck_assert_int_eq(gomem__buddy_check(b), 0);
+  }
+  ck_assert_uint_eq(gomem_buddy_max_alloc(b), total);
+  gomem_buddy_destroy(b);
+}
+
+START_TEST(bookkeeping_after_random_ops)
+{
+  random_checked(16, 16, 200, 1);          /* one unit */
+  random_checked(64 * 64, 64, 4000, 2);    /* top words only */
+  random_checked(512 * 64, 64, 6000, 3);   /* two levels at order 0 */
+  random_checked(8192 * 16, 16, 2000, 4);  /* three levels */
+}
+END_TEST
+
+START_TEST(bookkeeping_after_threads)
+{
+  gomem_buddy *b = gomem_buddy_new(MiB, 16); /* three bitmap levels */
+
+  run_workers(b);
+  ck_assert_int_eq(gomem__buddy_check(b), 0);
+  ck_assert_uint_eq(gomem_buddy_max_alloc(b), MiB);
+  gomem_buddy_destroy(b);
+}
+END_TEST
+
 /* ---- suite ----------------------------------------------------------------------- */
 
 static Suite *buddy_suite(void)
@@ -598,11 +764,15 @@ static Suite *buddy_suite(void)
   tcase_add_test(api, exhaustion);
   tcase_add_test(api, bad_input_changes_nothing);
   tcase_add_test(api, trim_releases_free_blocks_only);
+  tcase_add_test(api, pending_split_merges_back);
+  tcase_add_test(api, pending_split_against_bitmaps);
   suite_add_tcase(s, api);
 
   tcase_set_timeout(random, 120);
   tcase_add_test(random, differential_random);
   tcase_add_test(random, threads_share_a_pool);
+  tcase_add_test(random, bookkeeping_after_random_ops);
+  tcase_add_test(random, bookkeeping_after_threads);
   suite_add_tcase(s, random);
   return s;
 }
