@@ -17,18 +17,26 @@
  * - orders has bit k set when free_map[k] is not empty: one more summary
  *   level, shared by all the bitmaps, so the smallest order with a free
  *   block >= the request is one count-trailing-zeros away.
- * - The pending split. Splitting the order-m block at unit u down to order
- *   k frees one upper half of each order j in [k, m), at unit u + 2^j.
- *   Rather than set those m - k bits (and clear them again when the block
- *   comes back and merges), the pool remembers the latest split:
- *   split_base = u and split_orders = the mask of orders [k, m). Those
- *   blocks are free but in no bitmap; every search looks at them too, so
- *   results are exactly those of eager bookkeeping. Freeing the block at
- *   u (order k) merges with all of them in one step; an alloc whose answer
- *   is one of them takes it without writing the others out; anything else
- *   that needs them in the bitmaps writes them there first (flush). A
- *   mostly free pool then allocates and frees without touching a bitmap
- *   below the order it splits from.
+ * - Pending blocks: free blocks that are in no bitmap. For each order j
+ *   in pending_orders (one run of orders [lo, hi)), the buddy of the
+ *   order-j block that holds unit pending_base is free. Every search looks
+ *   at them too, so results are exactly those of eager bookkeeping.
+ *   They come from two places:
+ *   . a split: splitting the order-m block at unit u down to order k frees
+ *     the upper halves of orders [k, m), which are exactly the buddies of
+ *     the blocks holding u: pending_base = u, pending_orders = [k, m).
+ *     No m - k bitmap bits to set, and none to clear when the block comes
+ *     back: freeing it merges with all of them in one step;
+ *   . a free: when nothing is pending, the block a free ends with (after
+ *     merging) is kept pending rather than written into its bitmap:
+ *     pending_base = any unit of its buddy, pending_orders = its order.
+ *   Taking the lowest pending order is O(1); anything else that needs them
+ *   in the bitmaps writes them there first (flush). A mostly free pool
+ *   then allocates and frees without touching a bitmap at all.
+ *   The run stays valid because the order-lo block holding pending_base is
+ *   never wholly free (it is live, split, or the buddy of a free block),
+ *   so each pending block is a whole free buddy block of eager bookkeeping
+ *   and freeing that order-lo block merges through the run.
  *
  * Compared with Go's Buddy (a tree of "longest free run" values with one
  * int per node, walked root to leaf under a mutex): the same O(log N)
@@ -68,8 +76,8 @@ struct gomem_buddy {
   gomem__spinlock lock;
   volatile AO_t free_bytes;  /* written under the lock, read without it */
   uint64_t orders;           /* bit k: free_map[k] is not empty */
-  uint64_t split_orders;     /* the pending split's orders, 0 if none */
-  size_t split_base;         /* and its unit: blocks at split_base + 2^j */
+  uint64_t pending_orders;   /* one run of orders, 0 if nothing is pending */
+  size_t pending_base;       /* a unit (up to N): see "Pending blocks" */
   unsigned char *base;
   size_t size;
   size_t min_block;
@@ -348,39 +356,46 @@ static void free_bytes_add(gomem_buddy *b, size_t delta)
   gomem__counter_set(&b->free_bytes, gomem__counter_read(&b->free_bytes) + delta);
 }
 
-/* ---- the pending split ------------------------------------------------- */
+/* ---- pending blocks ----------------------------------------------------- */
+
+/* @return the position, in order @p j's bitmap, of the pending block of
+ * order @p j: the buddy of the order-j block that holds pending_base. */
+static size_t pending_pos(const gomem_buddy *b, unsigned j)
+{
+  return (b->pending_base >> j) ^ 1;
+}
 
 /* Write the pending blocks of the orders in @p which into the bitmaps (so
  * they stop being pending). Locked. */
 static void pending_flush(gomem_buddy *b, uint64_t which)
 {
-  b->split_orders &= ~which;
+  b->pending_orders &= ~which;
   for (; which; which &= which - 1) {
     unsigned j = lowest_bit(which);
 
-    bitmap_set(b, j, (b->split_base >> j) + 1);
+    bitmap_set(b, j, pending_pos(b, j));
   }
 }
 
 /* @return whether the lowest free block of order @p m is the pending one. */
 static bool pending_first(const gomem_buddy *b, unsigned m)
 {
-  if (!((b->split_orders >> m) & 1))
+  if (!((b->pending_orders >> m) & 1))
     return false;
   if (!((b->orders >> m) & 1))
     return true;
-  return (b->split_base >> m) + 1 < bitmap_first(&b->free_map[m]);
+  return pending_pos(b, m) < bitmap_first(&b->free_map[m]);
 }
 
 /* Take the pending block of order @p m. The pending orders must stay one
- * run [lo, hi), since freeing the block at split_base merges through all of
- * them: write out those below m, keep those above. @return its unit.
- * Locked. */
+ * run, since freeing the order-lo block that holds pending_base merges
+ * through all of them: write out those below m, keep those above (their
+ * order-(m+1) block now holds a live one). @return its unit. Locked. */
 static size_t pending_take(gomem_buddy *b, unsigned m)
 {
-  pending_flush(b, b->split_orders & (bit(m) - 1));
-  b->split_orders &= ~bit(m);
-  return b->split_base + ((size_t)1 << m);
+  pending_flush(b, b->pending_orders & (bit(m) - 1));
+  b->pending_orders &= ~bit(m);
+  return pending_pos(b, m) << m;
 }
 
 /* ---- alloc and free ----------------------------------------------------- */
@@ -389,7 +404,7 @@ static size_t pending_take(gomem_buddy *b, unsigned m)
  * @return its unit index, or -1 when no block is large enough. Locked. */
 static int take_block(gomem_buddy *b, unsigned k, size_t *unit)
 {
-  uint64_t fit = (b->orders | b->split_orders) >> k << k; /* k < 64 */
+  uint64_t fit = (b->orders | b->pending_orders) >> k << k; /* k < 64 */
 
   if (fit == 0)
     return -1;
@@ -406,12 +421,12 @@ static int take_block(gomem_buddy *b, unsigned k, size_t *unit)
     u = pos << m;
   }
   /* Keep the lower half at each split; the upper halves, one per order in
-   * [k, m), become the pending split (the older one is written out). */
+   * [k, m), become the pending blocks (the older ones are written out). */
   if (m > k) {
-    if (b->split_orders)
-      pending_flush(b, b->split_orders);
-    b->split_base = u;
-    b->split_orders = bit(m) - bit(k);
+    if (b->pending_orders)
+      pending_flush(b, b->pending_orders);
+    b->pending_base = u;
+    b->pending_orders = bit(m) - bit(k);
   }
   *unit = u;
   return 0;
@@ -422,12 +437,14 @@ static int take_block(gomem_buddy *b, unsigned k, size_t *unit)
 static void put_block(gomem_buddy *b, size_t u, unsigned k)
 {
   for (;;) {
-    /* The buddy is a pending block: the one of the lowest pending order
-     * (a lower one would lie inside this free block). Each pending block
-     * above is the buddy of the next merge: take them all at once. */
-    if (u == b->split_base && ((b->split_orders >> k) & 1)) {
-      k = log2_floor(b->split_orders) + 1;
-      b->split_orders = 0;
+    /* The buddy is pending when this block holds pending_base; it is then
+     * of the lowest pending order (a lower one would lie inside this free
+     * block), and each pending block above is the buddy of the next merge:
+     * take them all at once. */
+    if ((u >> k) == (b->pending_base >> k) && ((b->pending_orders >> k) & 1)) {
+      k = log2_floor(b->pending_orders) + 1;
+      u = u >> k << k;
+      b->pending_orders = 0;
     }
     if (k == b->top_order)
       break;
@@ -440,7 +457,14 @@ static void put_block(gomem_buddy *b, size_t u, unsigned k)
     u &= ~((size_t)1 << k);
     k++;
   }
-  bitmap_set(b, k, u >> k);
+  if (b->pending_orders != 0) {
+    bitmap_set(b, k, u >> k);
+    return;
+  }
+  /* Keep it pending, named by a unit of its buddy (for the whole region,
+   * unit N, which stands for the buddy it does not have). */
+  b->pending_base = u ^ ((size_t)1 << k);
+  b->pending_orders = bit(k);
 }
 
 int gomem_buddy_alloc(gomem_buddy *b, size_t size, size_t *offset)
@@ -526,7 +550,7 @@ size_t gomem_buddy_max_alloc(const gomem_buddy *b)
   if (!b)
     return 0;
   lock(lock_of(b));
-  uint64_t orders = b->orders | b->split_orders;
+  uint64_t orders = b->orders | b->pending_orders;
   gomem__spinlock_unlock(lock_of(b));
   return orders ? order_bytes(b, log2_floor(orders)) : 0;
 }
@@ -574,7 +598,7 @@ size_t gomem_buddy_trim(gomem_buddy *b)
   if (!b)
     return 0;
   lock(&b->lock);
-  pending_flush(b, b->split_orders);
+  pending_flush(b, b->pending_orders);
   for (unsigned k = 0; k <= b->top_order; k++) {
     if (order_bytes(b, k) >= page)
       done += trim_order(b, k);
@@ -585,13 +609,13 @@ size_t gomem_buddy_trim(gomem_buddy *b)
 
 /* ---- self-check (tests) ----------------------------------------------------- */
 
-/* @return whether order @p k's bitmap has position @p i, or (with
- * @p pending) the pending split has block (k, i). */
-static bool check_free(const gomem_buddy *b, unsigned k, size_t i, bool pending)
+/* @return whether order @p k's bitmap has position @p i, or block (k, i)
+ * is pending. */
+static bool check_free(const gomem_buddy *b, unsigned k, size_t i)
 {
   if (bitmap_test(&b->free_map[k], i))
     return true;
-  return pending && ((b->split_orders >> k) & 1) && i == (b->split_base >> k) + 1;
+  return ((b->pending_orders >> k) & 1) && i == pending_pos(b, k);
 }
 
 /* Rules 1-2: every summary bit says whether the word below is non-zero,
@@ -613,24 +637,24 @@ static int check_bitmap(const gomem_buddy *b, unsigned k)
   return (m->top != 0) != (((b->orders >> k) & 1) != 0) ? 2 : 0;
 }
 
-/* Rule 3: the pending split is one run [lo, hi) of orders, hi <= top, at
- * a base aligned to 2^hi, and none of its blocks is in a bitmap. */
+/* Rule 3: the pending orders are one run [lo, hi), hi <= top + 1, their
+ * blocks lie in the region, and none is in a bitmap. (That the order-lo
+ * block holding pending_base is not wholly free follows from rules 4-5.) */
 static int check_pending(const gomem_buddy *b)
 {
-  uint64_t run = b->split_orders;
+  uint64_t run = b->pending_orders;
 
   if (run == 0)
     return 0;
 
   unsigned lo = lowest_bit(run), hi = log2_floor(run) + 1;
-  size_t base = b->split_base;
 
-  if (run != bit(hi) - bit(lo) || hi > b->top_order)
-    return 3;
-  if ((base & (((size_t)1 << hi) - 1)) != 0 || base >= (size_t)1 << b->top_order)
+  if (run != bit(hi) - bit(lo) || hi > b->top_order + 1)
     return 3;
   for (unsigned k = lo; k < hi; k++) {
-    if (bitmap_test(&b->free_map[k], (base >> k) + 1))
+    if (pending_pos(b, k) >= ((size_t)1 << b->top_order) >> k)
+      return 3;
+    if (bitmap_test(&b->free_map[k], pending_pos(b, k)))
       return 3;
   }
   return 0;
@@ -657,7 +681,7 @@ static int free_order_at(const gomem_buddy *b, size_t u)
   for (unsigned k = 0; k <= b->top_order; k++) {
     if ((u & (((size_t)1 << k) - 1)) != 0)
       break;
-    if (check_free(b, k, u >> k, true))
+    if (check_free(b, k, u >> k))
       found = found == -1 ? (int)k : -2;
   }
   return found;
@@ -684,7 +708,7 @@ static int check_tiling(const gomem_buddy *b)
     }
     if (k < 0)
       return 4;
-    if ((unsigned)k < b->top_order && check_free(b, (unsigned)k, (u >> k) ^ 1, true))
+    if ((unsigned)k < b->top_order && check_free(b, (unsigned)k, (u >> k) ^ 1))
       return 5;
     free_units += (size_t)1 << k;
     u += (size_t)1 << k;
@@ -692,7 +716,7 @@ static int check_tiling(const gomem_buddy *b)
   for (size_t u = 0; u < units; u++)
     entries += b->live[u] != 0;
   for (unsigned k = 0; k <= b->top_order; k++)
-    entries += bitmap_count(b, k) + ((b->split_orders >> k) & 1);
+    entries += bitmap_count(b, k) + ((b->pending_orders >> k) & 1);
   if (entries != blocks)
     return 6;
   return gomem__counter_read(&b->free_bytes) != free_units << b->unit_shift ? 7 : 0;

@@ -23,9 +23,9 @@
  *
  * Costs: alloc and free are O(log(total_size / min_block)) with small
  * constants, and never call malloc. The pool defers writing down the free
- * halves of its latest split, so freeing the block it split for, or taking
- * the next of those halves, is O(1): a mostly free pool does not split and
- * merge every level on each alloc and free pair. Bookkeeping lives outside the region
+ * halves of its latest split and the block its latest free ended with, so
+ * an alloc and free pair on a mostly free pool is O(1): it does not split
+ * and merge level by level. Bookkeeping lives outside the region
  * (about 1.3 bytes per min_block unit, allocated at creation), so freeing
  * a block never touches its pages and every free is checked exactly.
  *
