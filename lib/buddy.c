@@ -63,6 +63,13 @@
 #define MAX_TOP_ORDER 48 /* so that every bitmap fits in MAX_LEVELS levels */
 #define MAX_BASE_ALIGN ((size_t)2 << 20)
 
+/* For the slow paths, so that the fast ones stay short. */
+#if defined(__GNUC__) || defined(__clang__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
 /* One bitmap and its summary levels. The highest level is a single word,
  * kept here rather than with the others: searches start from it, and an
  * order with at most 64 positions (the large ones) needs no other word. */
@@ -213,10 +220,10 @@ static unsigned log2_floor(uint64_t x)
 /* The order of the smallest block holding @p size bytes (1 <= size <= total). */
 static unsigned order_for(const gomem_buddy *b, size_t size)
 {
-  size_t units = ((size - 1) >> b->unit_shift) + 1;
-  unsigned k = log2_floor(units);
+  /* ceil(log2(units)) = floor(log2(units - 1)) + 1 for units >= 2. */
+  size_t units_minus_1 = (size - 1) >> b->unit_shift;
 
-  return is_pow2(units) ? k : k + 1;
+  return units_minus_1 ? log2_floor(units_minus_1) + 1 : 0;
 }
 
 static size_t order_bytes(const gomem_buddy *b, unsigned k)
@@ -328,12 +335,6 @@ void gomem_buddy_destroy(gomem_buddy *b)
 
 /* ---- the lock ---------------------------------------------------------- */
 
-#if defined(__GNUC__) || defined(__clang__)
-#define NOINLINE __attribute__((noinline))
-#else
-#define NOINLINE
-#endif
-
 /* Out of line: the spinning and yielding would otherwise be inlined into
  * alloc and free and cost them registers and instructions when, as almost
  * always, nobody else holds the lock. */
@@ -393,12 +394,26 @@ static bool pending_first(const gomem_buddy *b, unsigned m)
  * order-(m+1) block now holds a live one). @return its unit. Locked. */
 static size_t pending_take(gomem_buddy *b, unsigned m)
 {
-  pending_flush(b, b->pending_orders & (bit(m) - 1));
+  uint64_t below = b->pending_orders & (bit(m) - 1);
+
+  if (below)
+    pending_flush(b, below);
   b->pending_orders &= ~bit(m);
   return pending_pos(b, m) << m;
 }
 
 /* ---- alloc and free ----------------------------------------------------- */
+
+/* Take the first block of order @p m's bitmap. Out of line: pending
+ * blocks serve the common case, and alloc then needs fewer registers.
+ * @return its unit. Locked. */
+static NOINLINE size_t bitmap_take(gomem_buddy *b, unsigned m)
+{
+  size_t pos = bitmap_first(&b->free_map[m]);
+
+  bitmap_clear(b, m, pos);
+  return pos << m;
+}
 
 /* Take a free block of order @p k, splitting a larger one if needed.
  * @return its unit index, or -1 when no block is large enough. Locked. */
@@ -412,14 +427,10 @@ static int take_block(gomem_buddy *b, unsigned k, size_t *unit)
   unsigned m = lowest_bit(fit);
   size_t u;
 
-  if (pending_first(b, m)) {
+  if (pending_first(b, m))
     u = pending_take(b, m);
-  } else {
-    size_t pos = bitmap_first(&b->free_map[m]);
-
-    bitmap_clear(b, m, pos);
-    u = pos << m;
-  }
+  else
+    u = bitmap_take(b, m);
   /* Keep the lower half at each split; the upper halves, one per order in
    * [k, m), become the pending blocks (the older ones are written out). */
   if (m > k) {
@@ -467,12 +478,19 @@ static void put_block(gomem_buddy *b, size_t u, unsigned k)
   b->pending_orders = bit(k);
 }
 
-int gomem_buddy_alloc(gomem_buddy *b, size_t size, size_t *offset)
+/* The error of an alloc that the fast check refused. */
+static NOINLINE int alloc_refused(const gomem_buddy *b, size_t size, const size_t *offset)
 {
   if (!b || !offset || size == 0)
     return GOMEM_ERR_INVALID;
-  if (size > b->size)
-    return GOMEM_ERR_NOMEM;
+  return GOMEM_ERR_NOMEM; /* size > b->size */
+}
+
+int gomem_buddy_alloc(gomem_buddy *b, size_t size, size_t *offset)
+{
+  /* size - 1 wraps for 0: one test for a size of 0 or above the pool. */
+  if (!b || !offset || size - 1 >= b->size)
+    return alloc_refused(b, size, offset);
 
   unsigned k = order_for(b, size);
   size_t u;
