@@ -4,6 +4,7 @@
 #include <gomem/gomem.h>
 
 #include "buddy-internal.h"
+#include "rng.h"
 
 #include <check.h>
 #include <errno.h>
@@ -16,20 +17,6 @@
 #define MiB ((size_t)1 << 20)
 
 /* ---- helpers ------------------------------------------------------------ */
-
-/* Small deterministic PRNG (xorshift64*), so failures reproduce. */
-static uint64_t rng_next(uint64_t *s)
-{
-  *s ^= *s >> 12;
-  *s ^= *s << 25;
-  *s ^= *s >> 27;
-  return *s * 0x2545F4914F6CDD1DULL;
-}
-
-static size_t rng_below(uint64_t *s, size_t n)
-{
-  return (size_t)(rng_next(s) % n);
-}
 
 static size_t alloc_ok(gomem_buddy *b, size_t size)
 {
@@ -692,6 +679,18 @@ static unsigned size_bits(size_t total)
   return n;
 }
 
+/* Drop @p off from the @p n offsets in @p offs; it must be there. */
+static void forget(size_t *offs, size_t *n, size_t off)
+{
+  for (size_t k = 0; k < *n; k++) {
+    if (offs[k] == off) {
+      offs[k] = offs[--*n];
+      return;
+    }
+  }
+  ck_abort_msg("freed %zu, which was not allocated", off);
+}
+
 /* Random allocs, frees, bad frees and trims on one pool, checking the
  * whole bookkeeping after every call. */
 static void random_checked(size_t total, size_t min_block, long ops, uint64_t seed)
@@ -712,7 +711,11 @@ static void random_checked(size_t total, size_t min_block, long ops, uint64_t se
       ck_assert_int_eq(gomem_buddy_free(b, offs[k]), GOMEM_OK);
       offs[k] = offs[--n];
     } else if (r < 99) {
-      (void)gomem_buddy_free(b, rng_below(&seed, total + min_block));
+      /* A random offset: refused, unless it happens to start a live block,
+       * which then must be one of ours and is gone from now on. */
+      off = rng_below(&seed, total + min_block);
+      if (gomem_buddy_free(b, off) == GOMEM_OK)
+        forget(offs, &n, off);
     } else {
       (void)gomem_buddy_trim(b);
     }

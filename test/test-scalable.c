@@ -6,6 +6,7 @@
 #include <gomem/gomem.h>
 
 #include "scalable-internal.h"
+#include "rng.h"
 
 #include <check.h>
 #include <errno.h>
@@ -21,19 +22,6 @@
 #define MiB ((size_t)1 << 20)
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static uint64_t rng_next(uint64_t *s)
-{
-  *s ^= *s >> 12;
-  *s ^= *s << 25;
-  *s ^= *s >> 27;
-  return *s * 0x2545F4914F6CDD1DULL;
-}
-
-static size_t rng_below(uint64_t *s, size_t n)
-{
-  return (size_t)(rng_next(s) % n);
-}
 
 static gomem_stats stats_of(const gomem_scalable *s)
 {
