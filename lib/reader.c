@@ -4,9 +4,14 @@
  *
  * The current segment is cached as three byte pointers, so the common case
  * of every operation (the bytes are in the current segment) touches neither
- * the memory nor its segment array. Only when the current segment runs out
- * is the next one looked up, by index, through gomem_memory_iovec: the
- * array may have moved since (pushes reallocate it) but the bytes have not.
+ * the memory nor its segment array. The offset is not counted per byte but
+ * derived (bytes before the current segment + cursor − segment start), so
+ * the common case moves one pointer; that is what lets the header's inline
+ * helpers consume a byte through the public window without a call.
+ *
+ * Only when the current segment runs out is the next one looked up, by
+ * index, through gomem_memory_iovec: the array may have moved since (pushes
+ * reallocate it) but the bytes have not.
  *
  * Operations that must consume nothing on failure either check the
  * remaining size first or work on a copy of the (small, plain) reader and
@@ -14,6 +19,7 @@
  */
 #include <errno.h>
 #include <stdalign.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +30,18 @@
 #define GOMEM__ULEB128_MAX_BYTES 10
 
 struct gomem_reader {
+  /* First, as the header promises: cur = next unread byte, end = the
+   * current segment's end. */
+  gomem_reader_window win;
+  const unsigned char *base; /* current segment: [base, win.end) */
   gomem_memory *m;
-  const unsigned char *base; /* current segment: [base, end) */
-  const unsigned char *cur;  /* next unread byte, in [base, end] */
-  const unsigned char *end;
-  size_t next;   /* index of the segment after the current one; 0 = none loaded */
-  size_t offset; /* bytes consumed */
-  bool heap;     /* from gomem_reader_new, freed by destroy */
+  size_t next;     /* index of the segment after the current one; 0 = none loaded */
+  size_t base_off; /* bytes of the memory before base (since the last clip) */
+  bool heap;       /* from gomem_reader_new, freed by destroy */
 };
+
+_Static_assert(offsetof(struct gomem_reader, win) == 0,
+               "the inline helpers in reader.h find the window at the start");
 
 _Static_assert(sizeof(struct gomem_reader) <= GOMEM_READER_STORAGE_SIZE,
                "gomem_reader_storage must hold a reader");
@@ -41,9 +51,9 @@ _Static_assert(alignof(struct gomem_reader) <= alignof(gomem_reader_storage),
 static void start(gomem_reader *r, gomem_memory *m)
 {
   r->m = m;
-  r->base = r->cur = r->end = NULL;
+  r->base = r->win.cur = r->win.end = NULL;
   r->next = 0;
-  r->offset = 0;
+  r->base_off = 0;
 }
 
 gomem_reader *gomem_reader_new(gomem_memory *m)
@@ -93,18 +103,24 @@ gomem_memory *gomem_reader_memory(const gomem_reader *r)
   return r ? r->m : NULL;
 }
 
+static size_t offset_of(const gomem_reader *r)
+{
+  return r->base_off + (size_t)(r->win.cur - r->base);
+}
+
 size_t gomem_reader_remaining(const gomem_reader *r)
 {
   if (!r)
     return 0;
   size_t size = gomem_memory_size(r->m);
+  size_t offset = offset_of(r);
   /* Only a memory changed behind the reader's back can be shorter. */
-  return size > r->offset ? size - r->offset : 0;
+  return size > offset ? size - offset : 0;
 }
 
 size_t gomem_reader_offset(const gomem_reader *r)
 {
-  return r ? r->offset : 0;
+  return r ? offset_of(r) : 0;
 }
 
 /* The memory's segments, fetched once per operation that crosses segments. */
@@ -120,32 +136,48 @@ static struct segs segs_of(const gomem_reader *r)
   return s;
 }
 
-/* Make segment @i current with the cursor at its start. */
-static bool load(gomem_reader *r, struct segs s, size_t i)
+static size_t seg_len(const gomem_reader *r)
 {
-  if (i >= s.count)
-    return false;
+  return (size_t)(r->win.end - r->base);
+}
+
+/* Bytes left in the current segment. */
+static size_t here(const gomem_reader *r)
+{
+  return (size_t)(r->win.end - r->win.cur);
+}
+
+/* Make segment @i current with the cursor at its start; the caller keeps base_off. */
+static void load(gomem_reader *r, struct segs s, size_t i)
+{
   r->base = s.v[i].iov_base;
-  r->cur = r->base;
+  r->win.cur = r->base;
   /* No arithmetic on the NULL of an empty segment. */
-  r->end = s.v[i].iov_len ? r->base + s.v[i].iov_len : r->base;
+  r->win.end = s.v[i].iov_len ? r->base + s.v[i].iov_len : r->base;
   r->next = i + 1;
-  return true;
 }
 
 /* Bytes contiguous at the cursor, moving past exhausted and empty segments. */
 static size_t run_in(gomem_reader *r, struct segs s)
 {
-  while (r->cur == r->end) {
-    if (!load(r, s, r->next))
+  while (r->win.cur == r->win.end) {
+    if (r->next >= s.count)
       return 0;
+    r->base_off += seg_len(r);
+    load(r, s, r->next);
   }
-  return (size_t)(r->end - r->cur);
+  return here(r);
 }
 
 static size_t run(gomem_reader *r)
 {
-  return r->cur != r->end ? (size_t)(r->end - r->cur) : run_in(r, segs_of(r));
+  return r->win.cur != r->win.end ? here(r) : run_in(r, segs_of(r));
+}
+
+/* Consume @n bytes of the current segment (n <= what is left in it). */
+static void advance(gomem_reader *r, size_t n)
+{
+  r->win.cur += n;
 }
 
 static size_t min_size(size_t a, size_t b)
@@ -163,11 +195,10 @@ static void take(gomem_reader *r, unsigned char *dst, size_t n)
     if (step == 0)
       return; /* the memory shrank behind our back: stop, never loop */
     if (dst) {
-      memcpy(dst, r->cur, step);
+      memcpy(dst, r->win.cur, step);
       dst += step;
     }
-    r->cur += step;
-    r->offset += step;
+    advance(r, step);
     n -= step;
   }
 }
@@ -187,10 +218,9 @@ int gomem_reader_read_exact(gomem_reader *r, void *dst, size_t n)
     return GOMEM_ERR_INVALID;
   if (n == 0)
     return GOMEM_OK;
-  if (n <= (size_t)(r->end - r->cur)) {
-    memcpy(dst, r->cur, n);
-    r->cur += n;
-    r->offset += n;
+  if (n <= here(r)) {
+    memcpy(dst, r->win.cur, n);
+    advance(r, n);
     return GOMEM_OK;
   }
   if (n > gomem_reader_remaining(r))
@@ -214,16 +244,14 @@ static int read_byte_slow(gomem_reader *r, uint8_t *out)
     return GOMEM_ERR_INVALID;
   if (run(r) == 0)
     return GOMEM_ERR_EOF;
-  *out = *r->cur++;
-  r->offset++;
+  *out = *r->win.cur++;
   return GOMEM_OK;
 }
 
 int gomem_reader_read_byte(gomem_reader *r, uint8_t *out)
 {
-  if (r && out && r->cur != r->end) {
-    *out = *r->cur++;
-    r->offset++;
+  if (r && out && r->win.cur != r->win.end) {
+    *out = *r->win.cur++;
     return GOMEM_OK;
   }
   return read_byte_slow(r, out);
@@ -245,10 +273,9 @@ static int read_int(gomem_reader *r, unsigned nbytes, uint64_t *out, bool big_en
   if (!r || !out || nbytes == 0 || nbytes > 8)
     return GOMEM_ERR_INVALID;
   unsigned char tmp[8];
-  const unsigned char *p = r->cur;
-  if (nbytes <= (size_t)(r->end - r->cur)) {
-    r->cur += nbytes;
-    r->offset += nbytes;
+  const unsigned char *p = r->win.cur;
+  if (nbytes <= here(r)) {
+    advance(r, nbytes);
   } else {
     int rc = gomem_reader_read_exact(r, tmp, nbytes);
     if (rc != GOMEM_OK)
@@ -301,8 +328,8 @@ int gomem_reader_read_uleb128_n(gomem_reader *r, uint64_t *out, size_t *nread)
     return GOMEM_ERR_INVALID;
   uint64_t v;
   size_t len;
-  size_t avail = (size_t)(r->end - r->cur);
-  int rc = avail ? uleb128_decode(r->cur, avail, &v, &len) : GOMEM_ERR_EOF;
+  size_t avail = here(r);
+  int rc = avail ? uleb128_decode(r->win.cur, avail, &v, &len) : GOMEM_ERR_EOF;
   if (rc == GOMEM_ERR_EOF) {
     /* Split across segments (or at the end): decode a peeked copy. */
     unsigned char tmp[GOMEM__ULEB128_MAX_BYTES];
@@ -312,9 +339,8 @@ int gomem_reader_read_uleb128_n(gomem_reader *r, uint64_t *out, size_t *nread)
   }
   if (rc != GOMEM_OK)
     return rc;
-  if (len <= (size_t)(r->end - r->cur)) {
-    r->cur += len;
-    r->offset += len;
+  if (len <= here(r)) {
+    advance(r, len);
   } else {
     take(r, NULL, len);
   }
@@ -335,9 +361,8 @@ int gomem_reader_skip(gomem_reader *r, size_t n)
     return GOMEM_ERR_INVALID;
   if (n == 0)
     return GOMEM_OK; /* and no NULL + 0 before the first segment */
-  if (n <= (size_t)(r->end - r->cur)) {
-    r->cur += n;
-    r->offset += n;
+  if (n <= here(r)) {
+    advance(r, n);
     return GOMEM_OK;
   }
   if (n > gomem_reader_remaining(r))
@@ -354,21 +379,21 @@ void gomem_reader_move_to_end(gomem_reader *r)
 
 int gomem_reader_unread(gomem_reader *r, size_t n)
 {
-  if (!r || n > r->offset)
+  if (!r || n > offset_of(r))
     return GOMEM_ERR_INVALID;
   if (n == 0)
     return GOMEM_OK;
-  r->offset -= n;
   for (;;) {
-    size_t back = (size_t)(r->cur - r->base);
+    size_t back = (size_t)(r->win.cur - r->base);
     if (n <= back) {
-      r->cur -= n;
+      r->win.cur -= n;
       return GOMEM_OK;
     }
     n -= back;
     /* n <= offset guarantees an earlier segment; step to its end. */
     load(r, segs_of(r), r->next - 2);
-    r->cur = r->end;
+    r->base_off -= seg_len(r);
+    r->win.cur = r->win.end;
   }
 }
 
@@ -377,7 +402,7 @@ int gomem_reader_current(gomem_reader *r, const void **ptr, size_t *len)
   if (!r || !ptr || !len)
     return GOMEM_ERR_INVALID;
   size_t n = run(r);
-  *ptr = n ? r->cur : NULL;
+  *ptr = n ? r->win.cur : NULL;
   *len = n;
   return n ? GOMEM_OK : GOMEM_ERR_EOF;
 }
@@ -400,9 +425,8 @@ int gomem_reader_range(gomem_reader *r, size_t n, int (*fn)(const void *ptr, siz
     size_t step = min_size(run(r), n);
     if (step == 0)
       return 0;
-    const unsigned char *p = r->cur;
-    r->cur += step;
-    r->offset += step;
+    const unsigned char *p = r->win.cur;
+    advance(r, step);
     n -= step;
     int rc = fn(p, step, ctx);
     if (rc != 0)
@@ -416,7 +440,7 @@ static size_t consumed_segments(const gomem_reader *r)
 {
   if (r->next == 0)
     return 0;
-  return r->cur == r->end ? r->next : r->next - 1;
+  return r->win.cur == r->win.end ? r->next : r->next - 1;
 }
 
 int gomem_reader_clip_front(gomem_reader *r, int (*fn)(const void *ptr, size_t len, void *ctx),
@@ -431,20 +455,20 @@ int gomem_reader_clip_front(gomem_reader *r, int (*fn)(const void *ptr, size_t l
       return GOMEM_ERR_INVALID; /* the memory shrank behind our back */
     gomem_memory_drop_front(r->m, 1);
     r->next--;
-    r->offset -= min_size(len, r->offset);
+    r->base_off -= min_size(len, r->base_off);
     if (r->next == 0)
-      r->base = r->cur = r->end = NULL;
+      r->base = r->win.cur = r->win.end = NULL;
     int rc = fn ? fn(p, len, ctx) : 0;
     if (rc != 0)
       return rc;
   }
-  if (r->next == 0 || r->cur == r->base)
+  if (r->next == 0 || r->win.cur == r->base)
     return 0;
-  /* The cursor is inside segment 0: cut off its consumed head. */
+  /* The cursor is inside segment 0: cut off its consumed head. The offset
+   * drops by its length with base moving up to the cursor. */
   const unsigned char *head = r->base;
-  size_t len = (size_t)(r->cur - r->base);
-  gomem_memory_update_segment(r->m, 0, r->cur, (size_t)(r->end - r->cur));
-  r->base = r->cur;
-  r->offset -= len;
+  size_t len = (size_t)(r->win.cur - r->base);
+  gomem_memory_update_segment(r->m, 0, r->win.cur, here(r));
+  r->base = r->win.cur;
   return fn ? fn(head, len, ctx) : 0;
 }

@@ -246,6 +246,8 @@ START_TEST(test_reader_bad_arguments)
   ck_assert_int_eq(gomem_reader_read_be(NULL, 1, &v), GOMEM_ERR_INVALID);
   ck_assert_int_eq(gomem_reader_read_le(NULL, 1, &v), GOMEM_ERR_INVALID);
   ck_assert_int_eq(gomem_reader_read_uleb128(NULL, &v), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_byte_inline(NULL, &b), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_uleb128_inline(NULL, &v), GOMEM_ERR_INVALID);
   ck_assert_int_eq(gomem_reader_skip(NULL, 0), GOMEM_ERR_INVALID);
   ck_assert_int_eq(gomem_reader_unread(NULL, 0), GOMEM_ERR_INVALID);
   ck_assert_int_eq(gomem_reader_range(NULL, 0, NULL, NULL), GOMEM_ERR_INVALID);
@@ -264,6 +266,8 @@ START_TEST(test_reader_bad_arguments)
   ck_assert_int_eq(gomem_reader_read_be(r, 9, &v), GOMEM_ERR_INVALID);
   ck_assert_int_eq(gomem_reader_read_le(r, 1, NULL), GOMEM_ERR_INVALID);
   ck_assert_int_eq(gomem_reader_read_uleb128(r, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_byte_inline(r, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_uleb128_inline(r, NULL), GOMEM_ERR_INVALID);
   ck_assert_int_eq(gomem_reader_reset(r, NULL), GOMEM_ERR_INVALID);
   const void *p;
   ck_assert_int_eq(gomem_reader_current(r, &p, NULL), GOMEM_ERR_INVALID);
@@ -452,6 +456,38 @@ START_TEST(test_cuts_integers)
     ck_assert_int_eq(gomem_reader_read_byte(r, &b), at < FLAT_LEN ? GOMEM_OK : GOMEM_ERR_EOF);
     if (at < FLAT_LEN)
       ck_assert_uint_eq(b, flat[at]);
+  }
+  seg_free(&s);
+}
+END_TEST
+
+/* The header's inline helpers agree with the exported calls at every position. */
+START_TEST(test_cuts_inline_helpers)
+{
+  const struct cut *c = &cuts[_i];
+  struct segmented s;
+  seg_make(&s, c);
+  gomem_reader_storage st, st2;
+  gomem_reader *r = reader_at(&st, s.m, 0);
+  for (size_t at = 0; at < FLAT_LEN; at++) {
+    uint8_t b = 0;
+    ck_assert_int_eq(gomem_reader_read_byte_inline(r, &b), GOMEM_OK);
+    ck_assert_uint_eq(b, flat[at]);
+    expect_pos(r, at + 1);
+  }
+  uint8_t b = 0x5A;
+  ck_assert_int_eq(gomem_reader_read_byte_inline(r, &b), GOMEM_ERR_EOF);
+  ck_assert_uint_eq(b, 0x5A);
+  expect_pos(r, FLAT_LEN);
+
+  for (size_t at = 0; at <= FLAT_LEN; at++) {
+    r = reader_at(&st, s.m, at);
+    gomem_reader *ref = reader_at(&st2, s.m, at);
+    uint64_t got = 42, want = 43;
+    int want_rc = gomem_reader_read_uleb128(ref, &want);
+    ck_assert_int_eq(gomem_reader_read_uleb128_inline(r, &got), want_rc);
+    ck_assert_uint_eq(gomem_reader_offset(r), gomem_reader_offset(ref));
+    ck_assert_uint_eq(got, want_rc == GOMEM_OK ? want : 42);
   }
   seg_free(&s);
 }
@@ -659,6 +695,7 @@ static Suite *reader_suite(void)
   tcase_set_timeout(cut, 60);
   tcase_add_loop_test(cut, test_cuts_read_exact_and_peek, 0, NCUTS);
   tcase_add_loop_test(cut, test_cuts_integers, 0, NCUTS);
+  tcase_add_loop_test(cut, test_cuts_inline_helpers, 0, NCUTS);
   tcase_add_loop_test(cut, test_cuts_skip_unread, 0, NCUTS);
   tcase_add_loop_test(cut, test_cuts_range_and_current, 0, NCUTS);
   tcase_add_loop_test(cut, test_cuts_clip_front, 0, NCUTS);

@@ -43,8 +43,19 @@
 extern "C" {
 #endif
 
-/** A cursor over a gomem_memory. Opaque. */
+/** A cursor over a gomem_memory. Opaque, apart from its window. */
 typedef struct gomem_reader gomem_reader;
+
+/**
+ * The unread bytes of the reader's current segment, [cur, end). Every
+ * gomem_reader begins with one; this layout is part of the ABI. It exists
+ * for the inline helpers below, which consume a byte without a call into
+ * the library; never write it yourself.
+ */
+typedef struct gomem_reader_window {
+  const unsigned char *cur;
+  const unsigned char *end;
+} gomem_reader_window;
 
 /** Size in bytes of gomem_reader_storage. Fixed for the ABI's lifetime. */
 #define GOMEM_READER_STORAGE_SIZE 96
@@ -158,6 +169,38 @@ GOMEM_API int gomem_reader_read_uleb128_n(gomem_reader *r, uint64_t *out, size_t
 
 /** gomem_reader_read_uleb128_n without the byte count. */
 GOMEM_API int gomem_reader_read_uleb128(gomem_reader *r, uint64_t *out);
+
+/*
+ * Inline fast paths for byte-at-a-time parsers (C and C++ only; FFI users
+ * call the exported functions). Each does the common case, a byte in the
+ * current segment, right here in the caller, and otherwise calls the
+ * exported function: results, errors and state afterwards are exactly
+ * those of gomem_reader_read_byte and gomem_reader_read_uleb128.
+ */
+
+/** gomem_reader_read_byte, inline while the current segment lasts. */
+static inline int gomem_reader_read_byte_inline(gomem_reader *r, uint8_t *out)
+{
+  gomem_reader_window *w = (gomem_reader_window *)(void *)r;
+
+  if (r && out && w->cur != w->end) {
+    *out = *w->cur++;
+    return GOMEM_OK;
+  }
+  return gomem_reader_read_byte(r, out);
+}
+
+/** gomem_reader_read_uleb128, inline for a one-byte value (0–127). */
+static inline int gomem_reader_read_uleb128_inline(gomem_reader *r, uint64_t *out)
+{
+  gomem_reader_window *w = (gomem_reader_window *)(void *)r;
+
+  if (r && out && w->cur != w->end && *w->cur < 0x80) {
+    *out = *w->cur++;
+    return GOMEM_OK;
+  }
+  return gomem_reader_read_uleb128(r, out);
+}
 
 /**
  * Consume @p n bytes without copying them.

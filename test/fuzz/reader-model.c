@@ -151,11 +151,15 @@ static bool op_exact(struct model *md, bool consume)
   return true;
 }
 
-static bool op_byte(struct model *md, bool masked)
+enum byte_call { BYTE_CALL, BYTE_MASK, BYTE_INLINE };
+
+static bool op_byte(struct model *md, enum byte_call how)
 {
-  uint8_t mask = masked ? next_byte(md) : 0xFF;
+  uint8_t mask = how == BYTE_MASK ? next_byte(md) : 0xFF;
   uint8_t b = 0x5A;
-  int rc = masked ? gomem_reader_read_byte_mask(md->r, mask, &b) : gomem_reader_read_byte(md->r, &b);
+  int rc = how == BYTE_MASK     ? gomem_reader_read_byte_mask(md->r, mask, &b)
+           : how == BYTE_INLINE ? gomem_reader_read_byte_inline(md->r, &b)
+                                : gomem_reader_read_byte(md->r, &b);
   if (remaining(md) == 0) {
     CHECK(rc == GOMEM_ERR_EOF);
     CHECK(b == 0x5A);
@@ -212,19 +216,21 @@ static int model_uleb128(const struct model *md, uint64_t *v, size_t *n)
   return GOMEM_ERR_OVERFLOW;
 }
 
-static bool op_uleb128(struct model *md)
+/* With @inline_path the header's inline helper, which gives no length. */
+static bool op_uleb128(struct model *md, bool inline_path)
 {
   uint64_t want, got = 42;
   size_t want_n = 0, got_n = 99;
   int want_rc = model_uleb128(md, &want, &want_n);
-  int rc = gomem_reader_read_uleb128_n(md->r, &got, &got_n);
+  int rc = inline_path ? gomem_reader_read_uleb128_inline(md->r, &got)
+                       : gomem_reader_read_uleb128_n(md->r, &got, &got_n);
   CHECK(rc == want_rc);
   if (rc != GOMEM_OK) {
     CHECK(got == 42 && got_n == 99);
     return true;
   }
   CHECK(got == want);
-  CHECK(got_n == want_n);
+  CHECK(got_n == (inline_path ? 99 : want_n));
   md->pos += want_n;
   return true;
 }
@@ -363,15 +369,15 @@ static bool op_push(struct model *md)
 
 static bool run_op(struct model *md, uint8_t op)
 {
-  switch (op % 17) {
+  switch (op % 18) {
   case 0: return op_read(md);
   case 1: return op_exact(md, true);
   case 2: return op_exact(md, false);
-  case 3: return op_byte(md, false);
-  case 4: return op_byte(md, true);
+  case 3: return op_byte(md, BYTE_CALL);
+  case 4: return op_byte(md, BYTE_MASK);
   case 5: return op_int(md, true);
   case 6: return op_int(md, false);
-  case 7: return op_uleb128(md);
+  case 7: return op_uleb128(md, false);
   case 8: return op_skip(md);
   case 9: return op_unread(md);
   case 10: return op_range(md);
@@ -386,7 +392,8 @@ static bool run_op(struct model *md, uint8_t op)
     CHECK(gomem_reader_reset(md->r, md->m) == GOMEM_OK);
     md->pos = md->base;
     return true;
-  default: return op_uleb128(md); /* the trickiest decoder gets a second slot */
+  case 16: return op_uleb128(md, true);
+  default: return op_byte(md, BYTE_INLINE);
   }
 }
 
