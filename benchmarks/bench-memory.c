@@ -325,7 +325,12 @@ static void ev_open(struct evbuffer *b, const struct source *s)
     evbuffer_add_reference(b, s->seg[k], s->len[k], NULL, NULL);
 }
 
-enum read_kind { READ_1K, READ_BYTE, READ_64, READ_BE4, SKIP_64, RANGE_ALL, RANGE_2, LEB128 };
+/* READ_BYTE and LEB128 use the header's inline helpers, as a C parser
+ * would; the *_CALL kinds call the exported functions, as an FFI user does. */
+enum read_kind {
+  READ_1K, READ_BYTE, READ_BYTE_CALL, READ_64, READ_BE4, SKIP_64, RANGE_ALL, RANGE_2, LEB128,
+  LEB128_CALL
+};
 
 static const struct source *source_of(enum read_kind k)
 {
@@ -333,7 +338,8 @@ static const struct source *source_of(enum read_kind k)
   case READ_1K: return &three_1k;
   case RANGE_ALL:
   case RANGE_2: return &two_512;
-  case LEB128: return &leb_1k;
+  case LEB128:
+  case LEB128_CALL: return &leb_1k;
   default: return &one_1k;
   }
 }
@@ -350,6 +356,10 @@ static size_t gm_pass(gomem_reader *r, enum read_kind k)
       sum++;
     break;
   case READ_BYTE:
+    while (gomem_reader_read_byte_inline(r, &b) == GOMEM_OK)
+      sum += b;
+    break;
+  case READ_BYTE_CALL:
     while (gomem_reader_read_byte(r, &b) == GOMEM_OK)
       sum += b;
     break;
@@ -372,6 +382,10 @@ static size_t gm_pass(gomem_reader *r, enum read_kind k)
     gomem_reader_range(r, 2, touch, &sum);
     break;
   case LEB128:
+    while (gomem_reader_read_uleb128_inline(r, &v) == GOMEM_OK)
+      sum += v;
+    break;
+  case LEB128_CALL:
     while (gomem_reader_read_uleb128(r, &v) == GOMEM_OK)
       sum += v;
     break;
@@ -391,6 +405,7 @@ static size_t ev_pass(struct evbuffer *e, enum read_kind k)
       sum++;
     break;
   case READ_BYTE:
+  case READ_BYTE_CALL:
     while (evbuffer_remove(e, &b, 1) == 1)
       sum += b;
     break;
@@ -415,6 +430,7 @@ static size_t ev_pass(struct evbuffer *e, enum read_kind k)
     evbuffer_drain(e, 2);
     break;
   case LEB128:
+  case LEB128_CALL:
     /* No varint API: pull up to 10 bytes contiguous, decode, drain. */
     for (size_t len; (len = evbuffer_get_length(e)) > 0;) {
       const uint8_t *p = evbuffer_pullup(e, len < 10 ? (ev_ssize_t)len : 10);
@@ -593,6 +609,8 @@ int main(int argc, char **argv)
     {"Reader/ReadBytes", {READ_64}},  {"Reader/ReadBE", {READ_BE4}},
     {"Reader/Skip", {SKIP_64}},       {"Reader/Range", {RANGE_ALL}},
     {"Reader/RangeN", {RANGE_2}},     {"Reader/LEB128Unmarshal", {LEB128}},
+    {"Reader/ReadByte (call)", {READ_BYTE_CALL}},
+    {"Reader/LEB128 (call)", {LEB128_CALL}},
   };
   for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
     row(readers[i].name, gm_reader, ev_reader, (void *)&readers[i].row);
