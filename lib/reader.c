@@ -267,25 +267,39 @@ int gomem_reader_read_byte_mask(gomem_reader *r, uint8_t mask, uint8_t *out)
   return rc;
 }
 
+/* @nbytes (1-8) bytes at @p as an unsigned integer. */
+static inline uint64_t decode_int(const unsigned char *p, unsigned nbytes, bool big_endian)
+{
+  uint64_t v = 0;
+  if (big_endian) {
+    for (unsigned i = 0; i < nbytes; i++)
+      v = v << 8 | p[i];
+  } else {
+    for (unsigned i = nbytes; i-- > 0;)
+      v = v << 8 | p[i];
+  }
+  return v;
+}
+
+/* read_int when the bytes span segments: gathered into a copy first. */
+static int read_int_split(gomem_reader *r, unsigned nbytes, uint64_t *out, bool big_endian)
+{
+  unsigned char tmp[8];
+  int rc = gomem_reader_read_exact(r, tmp, nbytes);
+  if (rc == GOMEM_OK)
+    *out = decode_int(tmp, nbytes, big_endian);
+  return rc;
+}
+
 /* @nbytes (1-8) bytes as an integer, decoded in place when they are contiguous. */
-static int read_int(gomem_reader *r, unsigned nbytes, uint64_t *out, bool big_endian)
+static inline int read_int(gomem_reader *r, unsigned nbytes, uint64_t *out, bool big_endian)
 {
   if (!r || !out || nbytes == 0 || nbytes > 8)
     return GOMEM_ERR_INVALID;
-  unsigned char tmp[8];
-  const unsigned char *p = r->win.cur;
-  if (nbytes <= here(r)) {
-    advance(r, nbytes);
-  } else {
-    int rc = gomem_reader_read_exact(r, tmp, nbytes);
-    if (rc != GOMEM_OK)
-      return rc;
-    p = tmp;
-  }
-  uint64_t v = 0;
-  for (unsigned i = 0; i < nbytes; i++)
-    v = v << 8 | p[big_endian ? i : nbytes - 1 - i];
-  *out = v;
+  if (nbytes > here(r))
+    return read_int_split(r, nbytes, out, big_endian);
+  *out = decode_int(r->win.cur, nbytes, big_endian);
+  advance(r, nbytes);
   return GOMEM_OK;
 }
 
