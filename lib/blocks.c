@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The system-block index of the scalable allocator: see blocks.h. */
 #include "blocks.h"
+#include "prio.h"
 
 #include <stdbool.h>
 
@@ -33,17 +34,6 @@ void gomem__blocks_fini(struct gomem__blocks *b)
   gomem__pool_fini(&b->nodes);
 }
 
-static uint32_t next_prio(struct gomem__blocks *b)
-{
-  uint32_t x = b->rng;
-
-  x ^= x << 13;
-  x ^= x >> 17;
-  x ^= x << 5;
-  b->rng = x;
-  return x;
-}
-
 struct gomem__block *gomem__blocks_get(struct gomem__blocks *b)
 {
   struct gomem__block *x = gomem__pool_get(&b->nodes);
@@ -51,7 +41,7 @@ struct gomem__block *gomem__blocks_get(struct gomem__blocks *b)
   if (x) {
     x->parts = NULL;
     x->child[LEFT] = x->child[RIGHT] = NULL;
-    x->prio = next_prio(b);
+    x->prio = gomem__next_prio(&b->rng);
   }
   return x;
 }

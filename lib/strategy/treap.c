@@ -33,6 +33,7 @@
 
 #include "gomem/common.h"
 #include "pool.h"
+#include "prio.h"
 #include "strategy.h"
 
 /* alloc's path fits in this many entries unless the tree is absurdly deep
@@ -67,17 +68,6 @@ static struct treap *treap_of(struct gomem_allocator *a)
 static const struct treap *treap_of_const(const struct gomem_allocator *a)
 {
   return (const struct treap *)a;
-}
-
-static uint32_t next_prio(struct treap *t)
-{
-  uint32_t x = t->rng;
-
-  x ^= x << 13;
-  x ^= x >> 17;
-  x ^= x << 5;
-  t->rng = x;
-  return x;
 }
 
 /* A different sequence per allocator (and per run, with ASLR), without
@@ -128,7 +118,7 @@ static struct node *new_node(struct treap *t, size_t off, size_t size)
   struct node *x = gomem__pool_get(&t->nodes);
 
   if (x)
-    *x = (struct node){ .off = off, .size = size, .prio = next_prio(t) };
+    *x = (struct node){ .off = off, .size = size, .prio = gomem__next_prio(&t->rng) };
   return x;
 }
 
