@@ -23,6 +23,7 @@
 #include "model.h"
 #include "rng.h"
 #include "strategy/strategy.h"
+#include "run-suite.h"
 
 static const gomem_strategy strategies[] = { GOMEM_STRATEGY_TREAP, GOMEM_STRATEGY_AVL };
 #define N_STRATEGIES ((int)(sizeof(strategies) / sizeof(strategies[0])))
@@ -1086,10 +1087,5 @@ static Suite *allocator_suite(void)
 
 int main(void)
 {
-  SRunner *sr = srunner_create(allocator_suite());
-
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return run_suite(allocator_suite());
 }

@@ -5,6 +5,7 @@
 
 #include "buddy-internal.h"
 #include "rng.h"
+#include "run-suite.h"
 
 #include <check.h>
 #include <errno.h>
@@ -782,10 +783,5 @@ static Suite *buddy_suite(void)
 
 int main(void)
 {
-  SRunner *sr = srunner_create(buddy_suite());
-
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return run_suite(buddy_suite());
 }

@@ -13,6 +13,7 @@
 
 #include <gomem/gomem.h>
 #include "rng.h"
+#include "run-suite.h"
 
 static const gomem_strategy strategies[] = { GOMEM_STRATEGY_TREAP, GOMEM_STRATEGY_AVL };
 #define N_STRATEGIES ((int)(sizeof(strategies) / sizeof(strategies[0])))
@@ -422,10 +423,5 @@ static Suite *chunk_suite(void)
 
 int main(void)
 {
-  SRunner *sr = srunner_create(chunk_suite());
-
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return run_suite(chunk_suite());
 }

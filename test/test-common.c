@@ -13,6 +13,8 @@
 
 #include <gomem/gomem.h>
 
+#include "run-suite.h"
+
 START_TEST(test_version_string)
 {
   ck_assert_str_eq(gomem_version_string(), "1.0.0");
@@ -159,10 +161,5 @@ static Suite *common_suite(void)
 
 int main(void)
 {
-  SRunner *sr = srunner_create(common_suite());
-
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return run_suite(common_suite());
 }

@@ -20,6 +20,8 @@
 
 #include <gomem/gomem.h>
 
+#include "run-suite.h"
+
 static const uint8_t abc[] = {1, 2, 3, 4, 5};
 static const uint8_t de[] = {6, 7};
 
@@ -592,9 +594,5 @@ static Suite *memory_suite(void)
 
 int main(void)
 {
-  SRunner *sr = srunner_create(memory_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return run_suite(memory_suite());
 }

@@ -18,6 +18,7 @@
 
 #include "fuzz/reader-model.h"
 #include "rng.h"
+#include "run-suite.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -710,9 +711,5 @@ static Suite *reader_suite(void)
 
 int main(void)
 {
-  SRunner *sr = srunner_create(reader_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return run_suite(reader_suite());
 }

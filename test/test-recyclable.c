@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run-suite.h"
+
 static uint64_t in_use(const gomem_scalable *s)
 {
   gomem_stats st;
@@ -281,10 +283,5 @@ static Suite *recyclable_suite(void)
 
 int main(void)
 {
-  SRunner *sr = srunner_create(recyclable_suite());
-
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return run_suite(recyclable_suite());
 }

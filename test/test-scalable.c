@@ -7,6 +7,7 @@
 
 #include "scalable-internal.h"
 #include "rng.h"
+#include "run-suite.h"
 
 #include <check.h>
 #include <errno.h>
@@ -1103,10 +1104,5 @@ static Suite *scalable_suite(void)
 
 int main(void)
 {
-  SRunner *sr = srunner_create(scalable_suite());
-
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return run_suite(scalable_suite());
 }
