@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "chunk-internal.h"
+#include "allocator-internal.h"
 #include "gomem/allocator.h"
 #include "strategy/strategy.h"
 

@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The range allocator's and the chunk's operations on arguments that are
- * already checked. The public functions (allocator.c, chunk.c) validate,
- * then call these; the scalable allocator, which has validated its own
- * arguments and knows which chunk a pointer is in, calls them directly and
- * so pays for no check twice and for no call between layers.
+ * The chunk's operations on arguments that are already checked. The public
+ * functions (chunk.c) validate, then call these; the scalable allocator,
+ * which has validated its own arguments and knows which chunk a pointer is
+ * in, calls them directly.
  */
 #ifndef GOMEM_CHUNK_INTERNAL_H
 #define GOMEM_CHUNK_INTERNAL_H
 
 #include <stdint.h>
 
+#include "allocator-internal.h"
 #include "gomem/chunk.h"
 #include "source.h"
-#include "strategy/strategy.h"
 #include "track.h"
 
 struct gomem_chunk {
@@ -21,41 +20,6 @@ struct gomem_chunk {
   gomem_allocator *alloc;
   struct gomem__region region;
 };
-
-/* Take size > 0 units. GOMEM_OK, or GOMEM_ERR_NOMEM (nothing changed). */
-static inline int gomem__allocator_take(gomem_allocator *a, size_t size, size_t *offset)
-{
-  /* Cheap early answer, and it keeps the backends' search from running
-   * when the allocator is full. */
-  if (size > a->free_size)
-    return GOMEM_ERR_NOMEM;
-  int rc = a->ops->alloc(a, size, offset);
-  if (rc == GOMEM_OK)
-    a->free_size -= size;
-  return rc;
-}
-
-/* Where take would put size > 0 units. GOMEM_OK or GOMEM_ERR_NOMEM. */
-static inline int gomem__allocator_peek(const gomem_allocator *a, size_t size, size_t *offset)
-{
-  if (size > a->free_size)
-    return GOMEM_ERR_NOMEM;
-  return a->ops->find(a, size, offset);
-}
-
-/* Give back [offset, offset + size), with size > 0 and the range inside
- * [0, a->size). GOMEM_OK; GOMEM_ERR_INVALID (some unit is free);
- * GOMEM_ERR_NOMEM. Nothing changes on error. */
-static inline int gomem__allocator_give(gomem_allocator *a, size_t offset, size_t size)
-{
-  /* More than is allocated cannot all be allocated. */
-  if (size > a->size - a->free_size)
-    return GOMEM_ERR_INVALID;
-  int rc = a->ops->free(a, offset, size);
-  if (rc == GOMEM_OK)
-    a->free_size += size;
-  return rc;
-}
 
 /* Allocate size > 0 bytes from c: the pointer, or NULL (errno untouched). */
 static inline void *gomem__chunk_take(gomem_chunk *c, size_t size)

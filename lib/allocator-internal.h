@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The range allocator's operations on arguments that are already checked.
+ * The public functions (allocator.c) validate, then call these; the chunk
+ * and the scalable allocator, which have validated their own arguments,
+ * call them directly and so pay for no check twice and for no call
+ * between layers.
+ */
+#ifndef GOMEM_ALLOCATOR_INTERNAL_H
+#define GOMEM_ALLOCATOR_INTERNAL_H
+
+#include "gomem/allocator.h"
+#include "strategy/strategy.h"
+
+/* Take size > 0 units. GOMEM_OK, or GOMEM_ERR_NOMEM (nothing changed). */
+static inline int gomem__allocator_take(gomem_allocator *a, size_t size, size_t *offset)
+{
+  /* Cheap early answer, and it keeps the backends' search from running
+   * when the allocator is full. */
+  if (size > a->free_size)
+    return GOMEM_ERR_NOMEM;
+  int rc = a->ops->alloc(a, size, offset);
+  if (rc == GOMEM_OK)
+    a->free_size -= size;
+  return rc;
+}
+
+/* Where take would put size > 0 units. GOMEM_OK or GOMEM_ERR_NOMEM. */
+static inline int gomem__allocator_peek(const gomem_allocator *a, size_t size, size_t *offset)
+{
+  if (size > a->free_size)
+    return GOMEM_ERR_NOMEM;
+  return a->ops->find(a, size, offset);
+}
+
+/* Give back [offset, offset + size), with size > 0 and the range inside
+ * [0, a->size). GOMEM_OK; GOMEM_ERR_INVALID (some unit is free);
+ * GOMEM_ERR_NOMEM. Nothing changes on error. */
+static inline int gomem__allocator_give(gomem_allocator *a, size_t offset, size_t size)
+{
+  /* More than is allocated cannot all be allocated. */
+  if (size > a->size - a->free_size)
+    return GOMEM_ERR_INVALID;
+  int rc = a->ops->free(a, offset, size);
+  if (rc == GOMEM_OK)
+    a->free_size += size;
+  return rc;
+}
+
+#endif
