@@ -25,6 +25,20 @@ static inline int gomem__allocator_take(gomem_allocator *a, size_t size, size_t 
   return rc;
 }
 
+/* Take between size and want (>= size > 0) units from the start of the
+ * block take(size) would carve from; *len says how many. GOMEM_OK, or
+ * GOMEM_ERR_NOMEM (nothing changed). */
+static inline int gomem__allocator_take_upto(gomem_allocator *a, size_t size, size_t want,
+                                             size_t *offset, size_t *len)
+{
+  if (size > a->free_size)
+    return GOMEM_ERR_NOMEM;
+  int rc = a->ops->alloc_upto(a, size, want, offset, len);
+  if (rc == GOMEM_OK)
+    a->free_size -= *len;
+  return rc;
+}
+
 /* Where take would put size > 0 units. GOMEM_OK or GOMEM_ERR_NOMEM. */
 static inline int gomem__allocator_peek(const gomem_allocator *a, size_t size, size_t *offset)
 {

@@ -361,7 +361,8 @@ static int avl_find(const struct gomem_allocator *a, size_t size, size_t *offset
   return GOMEM_OK;
 }
 
-static int avl_alloc(struct gomem_allocator *a, size_t size, size_t *offset)
+static int avl_alloc_upto(struct gomem_allocator *a, size_t size, size_t want, size_t *offset,
+                          size_t *len)
 {
   struct avl_allocator *t = avl_of(a);
   struct block *b = best_fit(t, size);
@@ -369,6 +370,8 @@ static int avl_alloc(struct gomem_allocator *a, size_t size, size_t *offset)
   if (!b)
     return GOMEM_ERR_NOMEM;
   *offset = b->start;
+  size = b->size < want ? b->size : want;
+  *len = size;
   if (b->size == size) {
     block_remove(t, b);
     return GOMEM_OK;
@@ -379,6 +382,13 @@ static int avl_alloc(struct gomem_allocator *a, size_t size, size_t *offset)
   b->size -= size;
   size_shrunk(t, b);
   return GOMEM_OK;
+}
+
+static int avl_alloc(struct gomem_allocator *a, size_t size, size_t *offset)
+{
+  size_t len;
+
+  return avl_alloc_upto(a, size, size, offset, &len);
 }
 
 static int avl_free(struct gomem_allocator *a, size_t offset, size_t size)
@@ -582,6 +592,7 @@ const struct gomem_tree_ops gomem__avl_ops = {
   .create = avl_create,
   .destroy = avl_destroy,
   .alloc = avl_alloc,
+  .alloc_upto = avl_alloc_upto,
   .find = avl_find,
   .free = avl_free,
   .reset = avl_reset,

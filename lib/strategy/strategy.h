@@ -46,6 +46,14 @@ struct gomem_tree_ops {
    * GOMEM_OK, or GOMEM_ERR_NOMEM when no block fits (state unchanged). */
   int (*alloc)(struct gomem_allocator *a, size_t size, size_t *offset);
 
+  /* Take the start of the block that alloc(size) would carve from: as
+   * many units as that block has, at least size and at most want
+   * (want >= size > 0). Store the offset and the length taken.
+   * GOMEM_OK, or GOMEM_ERR_NOMEM when no block fits (state unchanged).
+   * The scalable allocator takes its front span this way. */
+  int (*alloc_upto)(struct gomem_allocator *a, size_t size, size_t want, size_t *offset,
+                    size_t *len);
+
   /* Where alloc would put size > 0 units, without taking them.
    * GOMEM_OK or GOMEM_ERR_NOMEM. */
   int (*find)(const struct gomem_allocator *a, size_t size, size_t *offset);

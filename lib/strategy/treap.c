@@ -259,7 +259,8 @@ static void fix_path(struct treap *t, struct node *const *path, size_t depth, si
   }
 }
 
-static int treap_alloc(struct gomem_allocator *a, size_t size, size_t *offset)
+static int treap_alloc_upto(struct gomem_allocator *a, size_t size, size_t want, size_t *offset,
+                            size_t *len)
 {
   struct treap *t = treap_of(a);
   struct node *path[PATH_CAP];
@@ -280,6 +281,8 @@ static int treap_alloc(struct gomem_allocator *a, size_t size, size_t *offset)
 
   size_t off = x->off;
   *offset = off;
+  size = x->size < want ? x->size : want;
+  *len = size;
   if (x->size == size) {
     join(slot, x->child[LEFT], x->child[RIGHT]);
     gomem__pool_put(&t->nodes, x);
@@ -295,6 +298,13 @@ static int treap_alloc(struct gomem_allocator *a, size_t size, size_t *offset)
   if (depth > 0 && old > x->sub[LEFT] && old > x->sub[RIGHT])
     fix_path(t, path, depth, x->off);
   return GOMEM_OK;
+}
+
+static int treap_alloc(struct gomem_allocator *a, size_t size, size_t *offset)
+{
+  size_t len;
+
+  return treap_alloc_upto(a, size, size, offset, &len);
 }
 
 /* Give block x the range [off, off + size), over the allocated units next
@@ -491,6 +501,7 @@ const struct gomem_tree_ops gomem__treap_ops = {
   .create = treap_create,
   .destroy = treap_destroy,
   .alloc = treap_alloc,
+  .alloc_upto = treap_alloc_upto,
   .find = treap_find,
   .free = treap_free,
   .reset = treap_reset,
