@@ -41,6 +41,12 @@ typedef AO_t gomem__atomic_word;
 
 /* ---- plain atomics ------------------------------------------------------ */
 
+/* Read *p, with no ordering. */
+static inline AO_t gomem__atomic_load(const volatile AO_t *p)
+{
+  return AO_load(p);
+}
+
 /* Read *p; later loads and stores stay after it (pairs with _store_release). */
 static inline AO_t gomem__atomic_load_acquire(const volatile AO_t *p)
 {

@@ -7,7 +7,8 @@
  *
  * Recycle gives a packet back in as few frees as it can: segments that
  * follow each other in memory (most do: they were carved one after the
- * other) are freed together, under one hold of the allocator's busy flag.
+ * other) are freed together, in one claim of the allocator (its owner, or
+ * a shared allocator's busy flag); from another thread they are queued.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -151,7 +152,7 @@ static size_t contiguous_run(const struct record *rec, size_t n, size_t i, size_
 }
 
 /* Give back the records from i on that come from allocator s, which the
- * caller holds: each contiguous run in one free, or one by one when that
+ * caller claimed: each contiguous run in one free, or one by one when that
  * free is refused (a run across two chunks, a record already freed).
  * @return the index of the first record from another allocator. */
 static size_t give_back_held(gomem_scalable *s, const struct record *rec, size_t n, size_t i)
@@ -159,9 +160,9 @@ static size_t give_back_held(gomem_scalable *s, const struct record *rec, size_t
   while (i < n && rec[i].from == s) {
     size_t len;
     size_t end = contiguous_run(rec, n, i, &len);
-    if (end - i == 1 || gomem__scalable_free_held(s, rec[i].ptr, len) != GOMEM_OK) {
+    if (end - i == 1 || gomem__scalable_free_claimed(s, rec[i].ptr, len) != GOMEM_OK) {
       for (size_t k = i; k < end; k++)
-        (void)gomem__scalable_free_held(s, rec[k].ptr, rec[k].len);
+        (void)gomem__scalable_free_claimed(s, rec[k].ptr, rec[k].len);
     }
     i = end;
   }
@@ -176,14 +177,14 @@ void gomem_recyclable_recycle(gomem_recyclable *r)
   size_t i = 0;
   while (i < r->nrecords) {
     gomem_scalable *s = rec[i].from;
-    /* Busy elsewhere: plain frees, which queue without waiting (and a
+    /* Another thread's allocator, or busy: plain frees, which queue (and a
      * queued free's error is never seen, so runs are not merged). */
-    if (!s || !gomem__scalable_try_hold(s)) {
+    if (!s || !gomem__scalable_try_claim(s)) {
       give_back(&rec[i++]);
       continue;
     }
     i = give_back_held(s, rec, r->nrecords, i);
-    gomem__scalable_unhold(s);
+    gomem__scalable_unclaim(s);
   }
   r->nrecords = 0;
   gomem_memory_reset(r->view);

@@ -4,11 +4,20 @@
  * blocks" for what chunks do not serve (requests above 4 MiB, and every
  * request in a -Drecyclable=false build).
  *
+ * Small requests are carved from the front span (see gomem/scalable.h):
+ * [cur, end) is free but held out of the front chunk's range allocator,
+ * and [low, cur) is known to be wholly allocated, so a malloc moves cur up
+ * and a free of [p, cur) with p >= low moves it back, both exactly, with
+ * no tree operation. Every other free goes to the chunk's range allocator,
+ * after a check that it does not overlap the span, and pulls low up past
+ * itself. When the span cannot serve a request it goes back to its chunk
+ * and a new one is taken where the request fits: the front chunk first,
+ * then every chunk in creation order (as Go does), then after a trim,
+ * then from a new chunk.
+ *
  * Chunks are entries of an array sorted by address, so free finds the
- * chunk a pointer is in with a binary search, after checking the chunks
- * the last malloc and the last free landed in. Chunks are also listed in
- * creation order: malloc tries the chunk that served the previous request,
- * then every chunk in that order (as Go does). System blocks, which may be
+ * chunk a pointer is in with a binary search, after checking the front
+ * chunk and the chunk the last free landed in. System blocks, which may be
  * many (every allocation of a -Drecyclable=false build), have an index of
  * their own, a treap by address (lib/blocks.c): O(log n) to add, find and
  * remove.
@@ -18,14 +27,17 @@
  * so double frees are caught exactly; the block goes back to the system
  * when every byte is free.
  *
- * Threads: see gomem/scalable.h. Counters are written only by the holder
- * of the busy flag, one thread at a time, so they are updated with a plain
- * atomic load and store (no read-modify-write on the fast path); only
+ * Threads: see gomem/scalable.h. `owner` holds the owning thread's
+ * identity, 0 when disowned, or OWNER_SHARED; a shared allocator's calls
+ * take the busy flag instead. Counters are written only by the thread
+ * working on the chunks (the owner, or the flag's holder), so they are
+ * updated with a plain atomic load and store (no read-modify-write); only
  * remote_pending is written by several threads at once.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +52,11 @@
 #include "source.h"
 
 #define MAX_CHUNK GOMEM_SCALABLE_MAX_CHUNK
+#define SPAN GOMEM_SCALABLE_SPAN
+
+/* Values of `owner` that no thread has: a thread pointer is never 0 or 1. */
+#define OWNER_NONE ((AO_t)0)
+#define OWNER_SHARED ((AO_t)1)
 
 struct entry {
   uintptr_t base;
@@ -47,13 +64,14 @@ struct entry {
   gomem_chunk *chunk;
 };
 
-/* A free that found the busy flag held, queued for the holder. Allocated
- * by the freeing thread: the freed bytes are never written, as they may
- * not be ours. */
+/* A free queued for the thread that works on the chunks. Allocated by the
+ * freeing thread: the freed bytes are never written, as they may not be
+ * ours. */
 struct remote_free {
   gomem__lifo_node link; /* first: the LIFO hands back link pointers */
   void *ptr;
-  size_t len;
+  size_t len;      /* 0: nothing to free, only malloced to count */
+  size_t malloced; /* bytes to count as allocated when applied */
 };
 
 struct counters {
@@ -62,14 +80,18 @@ struct counters {
 };
 
 struct gomem_scalable {
-  gomem__spinlock busy; /* held by the thread working on the chunk list */
-  gomem__lifo remote;   /* struct remote_free: frees that found busy held */
-  /* Where the last malloc/borrow and the last free outside hot_alloc
-   * landed: most requests fit, and most frees fall, there again. NULL or
-   * a chunk in the list. */
-  gomem_chunk *hot_alloc, *hot_free;
+  /* What the owner's malloc and free read, together at the start. */
+  volatile AO_t owner; /* the owning thread, OWNER_NONE or OWNER_SHARED */
+  gomem__lifo remote;  /* struct remote_free: frees for the owner/holder */
+  uintptr_t cur, end;  /* the front span [cur, end): free, out of the tree */
+  uintptr_t low;       /* [low, cur) is wholly allocated */
+  gomem_chunk *front;  /* the span's chunk; the chunk that served last */
+  size_t nchunks;
   struct counters stats;
 
+  bool shared;          /* GOMEM_SCALABLE_SHARED: the busy flag serializes */
+  gomem__spinlock busy; /* shared allocators: held by the working call */
+  gomem_chunk *hot_free; /* where the last free outside front landed */
   gomem_strategy strategy;
   size_t initial_size;
   size_t chunk_size; /* size of the chunk added last */
@@ -77,7 +99,6 @@ struct gomem_scalable {
   struct entry *entries; /* the chunks, sorted by base */
   size_t nentries, cap;
   gomem_chunk **order;   /* chunks in creation order; room for cap */
-  size_t nchunks;
 
   struct gomem__blocks blocks; /* system blocks */
 
@@ -85,7 +106,24 @@ struct gomem_scalable {
   size_t scratch_size;
 };
 
-/* ---- counters (written under the busy flag) ------------------------------------------------ */
+#if defined(__has_builtin)
+#  if __has_builtin(__builtin_thread_pointer)
+#    define HAVE_THREAD_POINTER 1
+#  endif
+#endif
+
+/* The calling thread's identity: its thread pointer, one instruction where
+ * the compiler offers it (glibc's pthread_self returns the same). */
+static inline AO_t self_id(void)
+{
+#ifdef HAVE_THREAD_POINTER
+  return (AO_t)__builtin_thread_pointer();
+#else
+  return (AO_t)pthread_self();
+#endif
+}
+
+/* ---- counters (written by one thread at a time) -------------------------------- */
 
 static void count_add(volatile AO_t *c, size_t v)
 {
@@ -155,6 +193,84 @@ static void remove_entry(gomem_scalable *s, size_t i)
   s->nentries--;
 }
 
+/* ---- the front span --------------------------------------------------------- */
+
+static inline size_t span_len(const gomem_scalable *s)
+{
+  return s->end - s->cur;
+}
+
+static void span_clear(gomem_scalable *s)
+{
+  s->cur = s->end = s->low = 0;
+}
+
+/* Give the span back to its chunk. @return false when the chunk's range
+ * allocator had no memory for it: the span stays. */
+static bool span_retire(gomem_scalable *s)
+{
+  if (span_len(s) > 0) {
+    size_t off = s->cur - (uintptr_t)s->front->base;
+    if (gomem__allocator_give(s->front->alloc, off, span_len(s)) != GOMEM_OK)
+      return false;
+  }
+  span_clear(s);
+  return true;
+}
+
+/* Make the start of the block of c where @p size fits the span (the span
+ * is empty). @return false when no block of c fits. */
+static bool span_take(gomem_scalable *s, gomem_chunk *c, size_t size)
+{
+  size_t off, len;
+
+  if (gomem__allocator_take_upto(c->alloc, size, size > SPAN ? size : SPAN, &off, &len)
+      != GOMEM_OK)
+    return false;
+  s->front = c;
+  s->cur = s->low = (uintptr_t)c->base + off;
+  s->end = s->cur + len;
+  return true;
+}
+
+/* Carve @p size bytes from the span, or NULL when it is too short. */
+static inline void *span_carve(gomem_scalable *s, size_t size)
+{
+  uintptr_t p = s->cur;
+
+  if (size > s->end - p)
+    return NULL;
+  s->cur = p + size;
+  gomem__track_alloc((void *)p, size);
+  return (void *)p;
+}
+
+/* The span's first @p size bytes, left free, or NULL. */
+static inline void *span_peek(gomem_scalable *s, size_t size)
+{
+  if (size > span_len(s))
+    return NULL;
+  gomem__track_alloc((void *)s->cur, size);
+  return (void *)s->cur;
+}
+
+/* @return true when [p, p + len) overlaps the span, whose bytes are free. */
+static inline bool span_overlaps(const gomem_scalable *s, uintptr_t p, size_t len)
+{
+  return p < s->end && p + len > s->cur;
+}
+
+/* @return the free bytes of chunk c, its span's included. */
+static inline size_t chunk_free(const gomem_scalable *s, const gomem_chunk *c)
+{
+  return c->alloc->free_size + (c == s->front ? span_len(s) : 0);
+}
+
+static inline bool chunk_is_free(const gomem_scalable *s, const gomem_chunk *c)
+{
+  return chunk_free(s, c) == c->region.size;
+}
+
 /* ---- chunks ------------------------------------------------------------------- */
 
 static gomem_chunk *add_chunk(gomem_scalable *s, size_t size)
@@ -179,8 +295,10 @@ static void drop_chunk(gomem_scalable *s, size_t i)
   gomem_chunk *c = s->entries[i].chunk;
   size_t size = s->entries[i].size;
 
-  if (s->hot_alloc == c)
-    s->hot_alloc = NULL;
+  if (s->front == c) {
+    span_clear(s);
+    s->front = NULL;
+  }
   if (s->hot_free == c)
     s->hot_free = NULL;
   remove_entry(s, i);
@@ -202,7 +320,7 @@ static size_t trim_chunks(gomem_scalable *s)
   size_t dropped = 0;
 
   for (size_t i = s->nentries; i-- > 0;) {
-    if (gomem__chunk_is_free(s->entries[i].chunk)) {
+    if (chunk_is_free(s, s->entries[i].chunk)) {
       drop_chunk(s, i);
       dropped++;
     }
@@ -229,46 +347,71 @@ static size_t next_chunk_size(const gomem_scalable *s, size_t need)
   return next < need ? need : next;
 }
 
-static void *take(gomem_chunk *c, size_t size, bool borrow)
+/* ---- carving outside the span ------------------------------------------------- */
+
+/* How carve uses a chunk that has room. */
+enum carve_mode {
+  CARVE_SPAN, /* make it the front span (the old span is given back) */
+  CARVE_TAKE, /* allocate from its range allocator */
+  CARVE_PEEK, /* where CARVE_TAKE would allocate, left free */
+};
+
+static void *carve_in(gomem_scalable *s, gomem_chunk *c, size_t size, enum carve_mode mode)
 {
-  return borrow ? gomem__chunk_peek(c, size) : gomem__chunk_take(c, size);
+  switch (mode) {
+  case CARVE_SPAN:
+    return span_take(s, c, size) ? (void *)s->cur : NULL;
+  case CARVE_TAKE:
+    return gomem__chunk_take(c, size);
+  default:
+    return gomem__chunk_peek(c, size);
+  }
 }
 
-/* Try every chunk in creation order but @p skip (tried already). */
-static void *take_any(gomem_scalable *s, size_t size, bool borrow, const gomem_chunk *skip)
+/* Try every chunk but @p skip (tried already), in creation order. */
+static void *carve_any(gomem_scalable *s, size_t size, enum carve_mode mode, const gomem_chunk *skip)
 {
   for (size_t k = 0; k < s->nchunks; k++) {
     gomem_chunk *c = s->order[k];
-    void *p = c != skip ? take(c, size, borrow) : NULL;
-    if (p) {
-      s->hot_alloc = c;
+    void *p = c != skip ? carve_in(s, c, size, mode) : NULL;
+    if (p)
       return p;
-    }
   }
   return NULL;
 }
 
-/* Malloc or borrow @p size <= 4 MiB bytes from the chunks, growing them
- * as the Go original does: try every chunk, trim, try again, add one. The
- * chunk that served last is tried first, unless @p hot_tried. */
-static void *carve(gomem_scalable *s, size_t size, bool borrow, bool hot_tried)
+/* Find room for @p size <= 4 MiB bytes, growing the chunks as the Go
+ * original does: the front chunk, every chunk in creation order, trim and
+ * try again, add a chunk. With CARVE_SPAN the span must be empty, and the
+ * result is its start. NULL with errno ENOMEM when the system is out of
+ * memory. */
+static void *carve(gomem_scalable *s, size_t size, enum carve_mode mode)
 {
-  gomem_chunk *hot = s->hot_alloc;
-  void *p = hot && !hot_tried ? take(hot, size, borrow) : NULL;
+  gomem_chunk *front = s->front;
+  void *p = front ? carve_in(s, front, size, mode) : NULL;
 
-  if (p)
+  if (p || (p = carve_any(s, size, mode, front)) != NULL)
     return p;
-  if ((p = take_any(s, size, borrow, hot)) != NULL)
-    return p;
-  if (trim_chunks(s) > 0 && (p = take_any(s, size, borrow, NULL)) != NULL)
+  if (trim_chunks(s) > 0 && (p = carve_any(s, size, mode, NULL)) != NULL)
     return p;
   gomem_chunk *c = add_chunk(s, next_chunk_size(s, size));
-  if (!c || !(p = take(c, size, borrow))) {
+  if (!c || !(p = carve_in(s, c, size, mode))) {
     errno = ENOMEM;
     return NULL;
   }
-  s->hot_alloc = c;
   return p;
+}
+
+/* The span cannot serve @p size <= SPAN bytes: give it back and take a
+ * new one where the request fits. @return false (errno ENOMEM) when the
+ * system is out of memory. */
+static bool span_refill(gomem_scalable *s, size_t size)
+{
+  if (!span_retire(s)) {
+    errno = ENOMEM;
+    return false;
+  }
+  return carve(s, size, CARVE_SPAN) != NULL;
 }
 
 /* ---- system blocks ------------------------------------------------------------ */
@@ -352,36 +495,65 @@ static int free_block(gomem_scalable *s, uintptr_t p, size_t len)
 
 /* ---- malloc and free without statistics ------------------------------------- */
 
-static inline void *alloc_raw(gomem_scalable *s, size_t size)
+static void *alloc_raw(gomem_scalable *s, size_t size)
 {
-  gomem_chunk *hot = s->hot_alloc;
-  void *p;
+  void *p = span_carve(s, size);
 
-  /* Most requests fit where the previous one went (hot_alloc is NULL in
-   * a -Drecyclable=false build, and a chunk never has more than 4 MiB). */
-  if (hot && (p = gomem__chunk_take(hot, size)) != NULL)
+  if (p)
     return p;
+  /* A -Drecyclable=false build has no chunks (and so never a span). */
   if (!GOMEM_WITH_RECYCLABLE || size > MAX_CHUNK)
     return add_block(s, size);
-  return carve(s, size, false, true);
+  /* Larger requests leave the span alone: it would only serve them once. */
+  if (size > SPAN)
+    return carve(s, size, CARVE_TAKE);
+  return span_refill(s, size) ? span_carve(s, size) : NULL;
+}
+
+/* A free that brings the span's start back from cur to p: the span now
+ * covers the bytes of its chunk from p on. Releases the chunk when that
+ * made it completely free and others remain. */
+static void span_untake(gomem_scalable *s, uintptr_t p, size_t len)
+{
+  s->cur = p;
+  gomem__track_free((void *)p, len);
+  if (s->nchunks > 1 && chunk_is_free(s, s->front))
+    drop_chunk(s, (size_t)find_entry(s, p));
+}
+
+/* @return true when [p, p + len) ends at the span's start and lies in the
+ * part below it that is wholly allocated: low <= p < cur = p + len. */
+static inline bool span_below(const gomem_scalable *s, uintptr_t p, size_t len)
+{
+  return p - s->low < s->cur - s->low && p + len == s->cur;
 }
 
 /* Free [p, p + len) from chunk c, which p is in at offset off. */
-static inline int free_in_chunk(gomem_scalable *s, gomem_chunk *c, uintptr_t p, size_t off, size_t len)
+static int free_in_chunk(gomem_scalable *s, gomem_chunk *c, uintptr_t p, size_t off, size_t len)
 {
   if (len > c->region.size - off)
     return GOMEM_ERR_INVALID;
   int rc = gomem__chunk_give(c, off, len);
-  if (rc == GOMEM_OK && s->nchunks > 1 && gomem__chunk_is_free(c))
+  if (rc != GOMEM_OK)
+    return rc;
+  /* What lies below the freed range is no longer known to be allocated. */
+  if (c == s->front && p + len > s->low && p + len <= s->cur)
+    s->low = p + len;
+  if (s->nchunks > 1 && chunk_is_free(s, c))
     drop_chunk(s, (size_t)find_entry(s, p));
-  return rc;
+  return GOMEM_OK;
 }
 
-/* free_raw past the chunk the last malloc landed in. */
+/* Free [p, p + len) of anything of s outside the span's fast case. */
 static int free_lookup(gomem_scalable *s, uintptr_t p, size_t len)
 {
   size_t off;
 
+  /* The span's bytes are free: any overlap is a double free. */
+  if (span_overlaps(s, p, len))
+    return GOMEM_ERR_INVALID;
+  if (s->front && (off = gomem__chunk_offset(s->front, p)) != SIZE_MAX)
+    return free_in_chunk(s, s->front, p, off, len);
   if (s->hot_free && (off = gomem__chunk_offset(s->hot_free, p)) != SIZE_MAX)
     return free_in_chunk(s, s->hot_free, p, off, len);
   ptrdiff_t i = find_entry(s, p);
@@ -392,22 +564,30 @@ static int free_lookup(gomem_scalable *s, uintptr_t p, size_t len)
   return free_in_chunk(s, e->chunk, p, p - e->base, len);
 }
 
-/* Free [ptr, ptr + len) of anything of s (the caller holds the flag). */
-static inline int free_raw(gomem_scalable *s, void *ptr, size_t len)
+/* Free [ptr, ptr + len), len > 0 and no wrap-around, by the thread
+ * working on the chunks. */
+static int free_raw(gomem_scalable *s, void *ptr, size_t len)
 {
   uintptr_t p = (uintptr_t)ptr;
-  gomem_chunk *hot = s->hot_alloc;
-  size_t off;
 
-  if (len == 0 || p + len < p)
-    return GOMEM_ERR_INVALID;
-  if (hot && (off = gomem__chunk_offset(hot, p)) != SIZE_MAX)
-    return free_in_chunk(s, hot, p, off, len);
+  if (span_below(s, p, len)) {
+    span_untake(s, p, len);
+    return GOMEM_OK;
+  }
   return free_lookup(s, p, len);
 }
 
-/* Apply the queued frees; the caller holds the busy flag. @return how
- * many there were. */
+static int free_held(gomem_scalable *s, void *ptr, size_t len)
+{
+  int rc = free_raw(s, ptr, len);
+
+  if (rc == GOMEM_OK)
+    count_add(&s->stats.total_free, len);
+  return rc;
+}
+
+/* Apply the queued frees, by the thread working on the chunks. @return
+ * how many there were. */
 static size_t drain(gomem_scalable *s)
 {
   gomem__lifo_node *n = gomem__lifo_take_all(&s->remote);
@@ -416,9 +596,8 @@ static size_t drain(gomem_scalable *s)
   while (n) {
     struct remote_free *f = (struct remote_free *)n;
     n = n->next;
-    if (free_raw(s, f->ptr, f->len) == GOMEM_OK)
-      count_add(&s->stats.total_free, f->len);
-    else
+    count_add(&s->stats.total_malloc, f->malloced);
+    if (f->len > 0 && free_held(s, f->ptr, f->len) != GOMEM_OK)
       count_add(&s->stats.remote_rejected, 1);
     gomem__counter_sub(&s->stats.remote_pending, 1);
     free(f);
@@ -433,19 +612,12 @@ static inline void drain_if_queued(gomem_scalable *s)
     (void)drain(s);
 }
 
-/* ---- the busy flag --------------------------------------------------------
+/* ---- the busy flag of shared allocators ----------------------------------------
  * Whoever holds it may touch the chunk list and the counters. Allocating
  * calls wait for it; frees only try it and queue themselves when it is
  * held. The holder applies the queue before letting go, and a free that
  * queued tries the flag once more afterwards, so a queued free is applied
  * almost always before the flag is next free (see "leave"). */
-
-/* Take the flag, waiting while another call holds it. */
-static inline void enter(gomem_scalable *s)
-{
-  gomem__spinlock_lock(&s->busy);
-  drain_if_queued(s);
-}
 
 /* Apply the queue and give the flag up. A free may queue itself after the
  * last check and find the flag still held when it tries again: look at the
@@ -453,7 +625,7 @@ static inline void enter(gomem_scalable *s)
  * What remains is a race of a few instructions (the release store may
  * become visible after the second look, and no fence is paid for on this
  * path); a free caught in it waits for the next call that takes the flag. */
-static inline void leave(gomem_scalable *s)
+static void leave(gomem_scalable *s)
 {
   do {
     drain_if_queued(s);
@@ -461,30 +633,103 @@ static inline void leave(gomem_scalable *s)
   } while (!gomem__lifo_empty(&s->remote) && gomem__spinlock_trylock(&s->busy));
 }
 
-void gomem__scalable_hold(gomem_scalable *s)
+/* Queue the free of [ptr, ptr + len) in node f for the thread working on
+ * the chunks; @p malloced bytes are counted as allocated when it is
+ * applied (see read_into). */
+static void queue_node(gomem_scalable *s, struct remote_free *f, void *ptr, size_t len,
+                       size_t malloced)
 {
-  enter(s);
+  f->ptr = ptr;
+  f->len = len;
+  f->malloced = malloced;
+  /* Counted before it can be taken, so the drainer's decrement never
+   * passes it. */
+  gomem__counter_add(&s->stats.remote_pending, 1);
+  gomem__lifo_push(&s->remote, &f->link);
+  /* A shared allocator's holder may have let go between our try and the
+   * push: apply it now if the flag is free. */
+  if (s->shared && gomem__spinlock_trylock(&s->busy))
+    leave(s);
 }
 
-bool gomem__scalable_try_hold(gomem_scalable *s)
+/* A free by a thread that may not work on the chunks now. */
+static int free_queued(gomem_scalable *s, void *ptr, size_t len)
 {
-  if (!gomem__spinlock_trylock(&s->busy))
+  struct remote_free *f = malloc(sizeof(*f));
+
+  if (!f)
+    return GOMEM_ERR_NOMEM;
+  queue_node(s, f, ptr, len, 0);
+  return GOMEM_OK;
+}
+
+/* ---- who works on the chunks ------------------------------------------------------ */
+
+/* @return true when the calling thread owns s and nothing is queued: the
+ * owner's fast paths may run (one load each, no read-modify-write). */
+static inline bool owner_idle(const gomem_scalable *s)
+{
+  return gomem__atomic_load(&s->owner) == self_id() && gomem__lifo_empty(&s->remote);
+}
+
+/* Become the thread that works on the chunks, for one call: the owner,
+ * the adopter of a disowned allocator, or (shared) the busy flag's holder,
+ * waiting for it. Applies the queued frees. @return false, having touched
+ * nothing, when another thread owns s. */
+static bool claim(gomem_scalable *s)
+{
+  if (s->shared) {
+    gomem__spinlock_lock(&s->busy);
+  } else {
+    AO_t me = self_id();
+    AO_t owner = gomem__atomic_load(&s->owner);
+    if (owner != me
+        && !(owner == OWNER_NONE && gomem__atomic_cas(&s->owner, OWNER_NONE, me)))
+      return false;
+  }
+  drain_if_queued(s);
+  return true;
+}
+
+/* The end of a call that claimed s. */
+static void unclaim(gomem_scalable *s)
+{
+  if (s->shared)
+    leave(s);
+}
+
+bool gomem__scalable_claim(gomem_scalable *s)
+{
+  return claim(s);
+}
+
+bool gomem__scalable_try_claim(gomem_scalable *s)
+{
+  if (s->shared ? !gomem__spinlock_trylock(&s->busy)
+                : gomem__atomic_load(&s->owner) != self_id())
     return false;
   drain_if_queued(s);
   return true;
 }
 
-void gomem__scalable_unhold(gomem_scalable *s)
+void gomem__scalable_unclaim(gomem_scalable *s)
 {
-  leave(s);
+  unclaim(s);
+}
+
+int gomem__scalable_free_claimed(gomem_scalable *s, void *ptr, size_t len)
+{
+  return free_held(s, ptr, len);
 }
 
 /* ---- public API ------------------------------------------------------------ */
 
-gomem_scalable *gomem_scalable_new_with(size_t initial_size, gomem_strategy s)
+gomem_scalable *gomem_scalable_new_ex(size_t initial_size, gomem_strategy s, unsigned flags)
 {
-  if (initial_size == 0 || !gomem_strategy_available(s)) {
-    errno = initial_size == 0 || (unsigned)s > GOMEM_STRATEGY_TLSF ? EINVAL : ENOTSUP;
+  if (initial_size == 0 || (flags & ~GOMEM_SCALABLE_SHARED) || !gomem_strategy_available(s)) {
+    errno = initial_size == 0 || (flags & ~GOMEM_SCALABLE_SHARED) || (unsigned)s > GOMEM_STRATEGY_TLSF
+              ? EINVAL
+              : ENOTSUP;
     return NULL;
   }
   gomem_scalable *a = calloc(1, sizeof(*a));
@@ -492,23 +737,29 @@ gomem_scalable *gomem_scalable_new_with(size_t initial_size, gomem_strategy s)
     errno = ENOMEM;
     return NULL;
   }
+  a->shared = flags & GOMEM_SCALABLE_SHARED;
+  gomem__atomic_store_release(&a->owner, a->shared ? OWNER_SHARED : self_id());
   gomem__spinlock_init(&a->busy);
   gomem__lifo_init(&a->remote);
   gomem__blocks_init(&a->blocks);
   a->strategy = s;
   a->initial_size = initial_size;
   if (GOMEM_WITH_RECYCLABLE && !add_chunk(a, initial_size)) {
-    int err = errno;
     gomem_scalable_destroy(a);
-    errno = err == EINVAL || err == ENOTSUP ? err : ENOMEM;
+    errno = ENOMEM;
     return NULL;
   }
   return a;
 }
 
+gomem_scalable *gomem_scalable_new_with(size_t initial_size, gomem_strategy s)
+{
+  return gomem_scalable_new_ex(initial_size, s, 0);
+}
+
 gomem_scalable *gomem_scalable_new(size_t initial_size)
 {
-  return gomem_scalable_new_with(initial_size, GOMEM_STRATEGY_DEFAULT);
+  return gomem_scalable_new_ex(initial_size, GOMEM_STRATEGY_DEFAULT, 0);
 }
 
 void gomem_scalable_destroy(gomem_scalable *s)
@@ -530,18 +781,46 @@ void gomem_scalable_destroy(gomem_scalable *s)
   free(s);
 }
 
-void *gomem_scalable_malloc(gomem_scalable *s, size_t size)
+int gomem_scalable_disown(gomem_scalable *s)
+{
+  if (!s || s->shared)
+    return GOMEM_ERR_INVALID;
+  if (gomem__atomic_load(&s->owner) != self_id())
+    return GOMEM_ERR_WRONG_THREAD;
+  drain_if_queued(s);
+  /* Release: the adopter's CAS sees everything written before. */
+  gomem__atomic_store_release(&s->owner, OWNER_NONE);
+  return GOMEM_OK;
+}
+
+static __attribute__((noinline)) void *malloc_slow(gomem_scalable *s, size_t size)
 {
   if (!s || size == 0) {
     errno = EINVAL;
     return NULL;
   }
-  enter(s);
+  if (!claim(s)) {
+    errno = EPERM;
+    return NULL;
+  }
   void *p = alloc_raw(s, size);
   if (p)
     count_add(&s->stats.total_malloc, size);
-  leave(s);
+  unclaim(s);
   return p;
+}
+
+void *gomem_scalable_malloc(gomem_scalable *s, size_t size)
+{
+  /* The owner's common case: carve from the span. */
+  if (s && size && owner_idle(s)) {
+    void *p = span_carve(s, size);
+    if (p) {
+      count_add(&s->stats.total_malloc, size);
+      return p;
+    }
+  }
+  return malloc_slow(s, size);
 }
 
 static void *borrow_scratch(gomem_scalable *s, size_t size)
@@ -561,73 +840,74 @@ static void *borrow_scratch(gomem_scalable *s, size_t size)
   return p;
 }
 
-void *gomem_scalable_borrow(gomem_scalable *s, size_t size)
+static void *borrow_raw(gomem_scalable *s, size_t size)
+{
+  void *p = span_peek(s, size);
+
+  if (p)
+    return p;
+  if (!GOMEM_WITH_RECYCLABLE || size > MAX_CHUNK)
+    return borrow_scratch(s, size);
+  if (size > SPAN)
+    return carve(s, size, CARVE_PEEK);
+  return span_refill(s, size) ? span_peek(s, size) : NULL;
+}
+
+static __attribute__((noinline)) void *borrow_slow(gomem_scalable *s, size_t size)
 {
   if (!s || size == 0) {
     errno = EINVAL;
     return NULL;
   }
-  enter(s);
-  void *p;
-  if (!GOMEM_WITH_RECYCLABLE || size > MAX_CHUNK)
-    p = borrow_scratch(s, size);
-  else
-    p = carve(s, size, true, false);
-  leave(s);
+  if (!claim(s)) {
+    errno = EPERM;
+    return NULL;
+  }
+  void *p = borrow_raw(s, size);
+  unclaim(s);
   return p;
 }
 
-/* Apply a free; the caller holds the flag. */
-static int free_held(gomem_scalable *s, void *ptr, size_t len)
+void *gomem_scalable_borrow(gomem_scalable *s, size_t size)
 {
-  int rc = free_raw(s, ptr, len);
-
-  if (rc == GOMEM_OK)
-    count_add(&s->stats.total_free, len);
-  return rc;
-}
-
-int gomem__scalable_free_held(gomem_scalable *s, void *ptr, size_t len)
-{
-  return free_held(s, ptr, len);
-}
-
-/* The flag is held by another call: queue the free for it. */
-static int free_queued(gomem_scalable *s, void *ptr, size_t len)
-{
-  struct remote_free *f = malloc(sizeof(*f));
-
-  if (!f) {
-    /* No node to queue: wait for the flag instead, and answer exactly. */
-    enter(s);
-    int rc = free_held(s, ptr, len);
-    leave(s);
-    return rc;
+  if (s && size && owner_idle(s)) {
+    void *p = span_peek(s, size);
+    if (p)
+      return p;
   }
-  f->ptr = ptr;
-  f->len = len;
-  /* Counted before it can be taken, so the drainer's decrement never
-   * passes it. */
-  gomem__counter_add(&s->stats.remote_pending, 1);
-  gomem__lifo_push(&s->remote, &f->link);
-  /* The holder may have let go between our try and the push. */
-  if (gomem__spinlock_trylock(&s->busy))
-    leave(s);
-  return GOMEM_OK;
+  return borrow_slow(s, size);
 }
 
-int gomem_scalable_free(gomem_scalable *s, void *ptr, size_t len)
+static __attribute__((noinline)) int free_slow(gomem_scalable *s, void *ptr, size_t len)
 {
   if (!s || len == 0 || (uintptr_t)ptr + len < (uintptr_t)ptr)
     return GOMEM_ERR_INVALID;
   if (!ptr)
     return GOMEM_ERR_NOT_OWNED;
-  if (!gomem__spinlock_trylock(&s->busy))
+  if (s->shared) {
+    if (!gomem__spinlock_trylock(&s->busy))
+      return free_queued(s, ptr, len);
+  } else if (gomem__atomic_load(&s->owner) != self_id()) {
     return free_queued(s, ptr, len);
+  }
   drain_if_queued(s);
   int rc = free_held(s, ptr, len);
-  leave(s);
+  unclaim(s);
   return rc;
+}
+
+int gomem_scalable_free(gomem_scalable *s, void *ptr, size_t len)
+{
+  uintptr_t p = (uintptr_t)ptr;
+
+  /* The owner's common case: the newest allocation comes back to the
+   * span (span_below implies len > 0 and no wrap-around). */
+  if (s && owner_idle(s) && span_below(s, p, len)) {
+    count_add(&s->stats.total_free, len);
+    span_untake(s, p, len);
+    return GOMEM_OK;
+  }
+  return free_slow(s, ptr, len);
 }
 
 int gomem_scalable_free_rest(gomem_scalable *s, void *ptr, size_t len, size_t keep)
@@ -643,27 +923,29 @@ int gomem_scalable_free_rest(gomem_scalable *s, void *ptr, size_t len, size_t ke
 
 void gomem_scalable_trim(gomem_scalable *s)
 {
-  if (!s)
+  if (!s || !claim(s))
     return;
-  enter(s);
+  (void)span_retire(s);
   (void)trim_chunks(s);
   free(s->scratch);
   count_sub(&s->stats.reserved, s->scratch_size);
   s->scratch = NULL;
   s->scratch_size = 0;
-  leave(s);
+  unclaim(s);
 }
 
 int gomem_scalable_drain(gomem_scalable *s)
 {
   if (!s)
     return GOMEM_ERR_INVALID;
-  gomem__spinlock_lock(&s->busy);
+  if (s->shared)
+    gomem__spinlock_lock(&s->busy);
+  else if (gomem__atomic_load(&s->owner) != self_id())
+    return GOMEM_ERR_WRONG_THREAD;
   size_t n = drain(s);
-  leave(s);
+  unclaim(s);
   return n > INT32_MAX ? INT32_MAX : (int)n;
 }
-
 _Static_assert(sizeof(gomem_stats) == offsetof(gomem_stats, total_malloc) + 8 * sizeof(uint64_t),
                "gomem_stats ends with eight uint64_t fields and no padding");
 
@@ -710,8 +992,17 @@ int gomem_scalable_stats(const gomem_scalable *s, gomem_stats *out)
   return GOMEM_OK;
 }
 
-/* Allocate n, let fill() read into it without holding the flag (it may
- * block, or call back into the allocator), keep what was read. */
+/* After fill() read into the @p n bytes at buf: keep the first @p kept,
+ * give the rest back. By the thread working on the chunks. */
+static void read_done(gomem_scalable *s, unsigned char *buf, size_t n, size_t kept)
+{
+  if (kept < n)
+    (void)free_raw(s, buf + kept, n - kept);
+  count_add(&s->stats.total_malloc, kept);
+}
+
+/* Allocate n, let fill() read into it outside the allocator (it may block,
+ * or call back into the allocator), keep what was read. */
 static int read_into(gomem_scalable *s, size_t n, void **ptr, size_t *len,
                      ptrdiff_t (*fill)(void *ctx, void *buf, size_t n), void *ctx)
 {
@@ -721,25 +1012,37 @@ static int read_into(gomem_scalable *s, size_t n, void **ptr, size_t *len,
   *len = 0;
   if (!s || n == 0)
     return GOMEM_ERR_INVALID;
-  enter(s);
-  unsigned char *buf = alloc_raw(s, n);
-  leave(s);
-  if (!buf)
+  /* A queue node in case fill() hands the allocator to another thread
+   * (disown, and another thread adopts): then the new owner must give the
+   * rest back, and there must be no way for that to fail. */
+  struct remote_free *f = malloc(sizeof(*f));
+  if (!f)
     return GOMEM_ERR_NOMEM;
+  if (!claim(s)) {
+    free(f);
+    return GOMEM_ERR_WRONG_THREAD;
+  }
+  unsigned char *buf = alloc_raw(s, n);
+  unclaim(s);
+  if (!buf) {
+    free(f);
+    return GOMEM_ERR_NOMEM;
+  }
   ptrdiff_t got = fill(ctx, buf, n);
   int err = errno;
-  enter(s);
-  if (got <= 0 || (size_t)got > n) {
-    (void)free_raw(s, buf, n);
-    leave(s);
-    errno = err;
-    return got == 0 ? GOMEM_ERR_EOF : got < 0 ? (int)got : GOMEM_ERR_INVALID;
+  if (got > 0 && (size_t)got > n)
+    got = GOMEM_ERR_INVALID;
+  size_t kept = got > 0 ? (size_t)got : 0;
+  if (claim(s)) {
+    read_done(s, buf, n, kept);
+    unclaim(s);
+    free(f);
+  } else {
+    queue_node(s, f, buf + kept, n - kept, kept);
   }
-  if ((size_t)got < n)
-    (void)free_raw(s, buf + got, n - (size_t)got);
-  count_add(&s->stats.total_malloc, (size_t)got);
-  leave(s);
   errno = err;
+  if (got <= 0)
+    return got == 0 ? GOMEM_ERR_EOF : (int)got;
   *ptr = buf;
   *len = (size_t)got;
   return GOMEM_OK;

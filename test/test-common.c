@@ -46,6 +46,7 @@ static const struct {
   { GOMEM_ERR_EOF, "GOMEM_ERR_EOF", "end of data" },
   { GOMEM_ERR_OVERFLOW, "GOMEM_ERR_OVERFLOW", "value does not fit" },
   { GOMEM_ERR_NOT_OWNED, "GOMEM_ERR_NOT_OWNED", "memory does not belong to this allocator" },
+  { GOMEM_ERR_WRONG_THREAD, "GOMEM_ERR_WRONG_THREAD", "the allocator belongs to another thread" },
 };
 #define N_CODES (sizeof(codes) / sizeof(codes[0]))
 
@@ -80,7 +81,7 @@ END_TEST
 
 START_TEST(test_strerror_unknown)
 {
-  static const int unknown[] = { 1, 2, -7, -8, -100, 1000, INT_MIN, INT_MAX };
+  static const int unknown[] = { 1, 2, -8, -9, -100, 1000, INT_MIN, INT_MAX };
 
   for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
     ck_assert_str_eq(gomem_strerror(unknown[i]), "unknown error");

@@ -245,19 +245,57 @@ static void *recycle_elsewhere(void *arg)
   return NULL;
 }
 
-/* A packet's memory recycled by another thread: with no other call on the
- * allocator, its frees get the busy flag and are applied at once. */
+static void *next_elsewhere(void *arg)
+{
+  return gomem_recyclable_next(arg, 100);
+}
+
+/* A packet's memory recycled by a thread that does not own the allocator:
+ * every segment's free is queued, and the owner's next call applies them.
+ * Allocating from that thread is refused, as for the allocator itself. */
 START_TEST(recycle_on_another_thread)
 {
   gomem_scalable *s = gomem_scalable_new(4096);
   gomem_recyclable *r = gomem_recyclable_new(s);
   pthread_t t;
+  void *got;
 
   for (int i = 0; i < 20; i++)
     memset(gomem_recyclable_next(r, 100), i, 100);
+  ck_assert_int_eq(pthread_create(&t, NULL, next_elsewhere, r), 0);
+  pthread_join(t, &got);
+  ck_assert_ptr_null(got);
+  ck_assert_uint_eq(gomem_recyclable_recorded(r), 20);
+  ck_assert_int_eq(pthread_create(&t, NULL, recycle_elsewhere, r), 0);
+  pthread_join(t, NULL);
+  ck_assert_uint_eq(gomem_recyclable_recorded(r), 0);
+  ck_assert_uint_eq(in_use(s), 2000);
+  ck_assert_int_eq(gomem_scalable_drain(s), 20);
+  ck_assert_uint_eq(in_use(s), 0);
+  ck_assert_uint_eq(total_free(s), 2000);
+  gomem_recyclable_destroy(r);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* The same with a shared allocator: with no other call on it, the frees
+ * get the busy flag and are applied at once, and any thread allocates. */
+START_TEST(recycle_shared_on_another_thread)
+{
+  gomem_scalable *s = gomem_scalable_new_ex(4096, GOMEM_STRATEGY_DEFAULT, GOMEM_SCALABLE_SHARED);
+  gomem_recyclable *r = gomem_recyclable_new(s);
+  pthread_t t;
+  void *got;
+
+  for (int i = 0; i < 20; i++)
+    memset(gomem_recyclable_next(r, 100), i, 100);
+  ck_assert_int_eq(pthread_create(&t, NULL, next_elsewhere, r), 0);
+  pthread_join(t, &got);
+  ck_assert_ptr_nonnull(got);
   ck_assert_int_eq(pthread_create(&t, NULL, recycle_elsewhere, r), 0);
   pthread_join(t, NULL);
   ck_assert_uint_eq(in_use(s), 0);
+  ck_assert_uint_eq(total_free(s), 2100);
   ck_assert_int_eq(gomem_scalable_drain(s), 0);
   gomem_recyclable_destroy(r);
   gomem_scalable_destroy(s);
@@ -277,6 +315,7 @@ static Suite *recyclable_suite(void)
   tcase_add_test(tc, bad_input);
   tcase_add_test(tc, recycle_runs);
   tcase_add_test(tc, recycle_on_another_thread);
+  tcase_add_test(tc, recycle_shared_on_another_thread);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -46,6 +46,15 @@ static void assert_stats_eq(const gomem_stats *a, const gomem_stats *b)
   ck_assert_uint_eq(a->remote_rejected, b->remote_rejected);
 }
 
+/* An allocator any thread may allocate from. */
+static gomem_scalable *new_shared(size_t initial)
+{
+  gomem_scalable *s = gomem_scalable_new_ex(initial, GOMEM_STRATEGY_DEFAULT, GOMEM_SCALABLE_SHARED);
+
+  ck_assert_ptr_nonnull(s);
+  return s;
+}
+
 static void *malloc_ok(gomem_scalable *s, size_t n)
 {
   void *p = gomem_scalable_malloc(s, n);
@@ -789,12 +798,12 @@ static void *queue_frees(void *arg)
  * from any thread answers exactly. */
 START_TEST(queued_frees)
 {
-  struct queued b = {.s = gomem_scalable_new(4 * KiB)};
+  struct queued b = {.s = new_shared(4 * KiB)};
   pthread_t t;
 
   b.p = malloc_ok(b.s, 10);
   b.q = malloc_ok(b.s, 20);
-  gomem__scalable_hold(b.s);
+  (void)gomem__scalable_claim(b.s);
   ck_assert_int_eq(pthread_create(&t, NULL, queue_frees, &b), 0);
   pthread_join(t, NULL);
   ck_assert_int_eq(b.rc[0], GOMEM_OK);
@@ -808,7 +817,7 @@ START_TEST(queued_frees)
   ck_assert_uint_eq(st.remote_rejected, 0);
   ck_assert_uint_eq(st.in_use, 30);
   ck_assert_uint_eq(st.total_free, 0);
-  gomem__scalable_unhold(b.s); /* applies the queue before letting go */
+  gomem__scalable_unclaim(b.s); /* applies the queue before letting go */
   st = stats_of(b.s);
   ck_assert_uint_eq(st.remote_pending, 0);
   ck_assert_uint_eq(st.remote_rejected, 2);
@@ -854,15 +863,15 @@ static void *malloc_and_tell(void *arg)
 /* An allocating call that finds the flag held waits for it. */
 START_TEST(allocating_call_waits)
 {
-  struct waiter w = {.s = gomem_scalable_new(4 * KiB)};
+  struct waiter w = {.s = new_shared(4 * KiB)};
   pthread_t t;
 
   atomic_init(&w.done, 0);
-  gomem__scalable_hold(w.s);
+  (void)gomem__scalable_claim(w.s);
   ck_assert_int_eq(pthread_create(&t, NULL, malloc_and_tell, &w), 0);
   usleep(20000);
   ck_assert_int_eq(atomic_load(&w.done), 0);
-  gomem__scalable_unhold(w.s);
+  gomem__scalable_unclaim(w.s);
   pthread_join(t, NULL);
   ck_assert_int_eq(atomic_load(&w.done), 1);
   ck_assert_ptr_nonnull(w.p);
@@ -910,7 +919,7 @@ static void *hop_step(void *arg)
  * way a goroutine moves between OS threads under cgo. */
 START_TEST(handed_between_threads)
 {
-  struct hop h = {.s = gomem_scalable_new(1 * KiB)};
+  struct hop h = {.s = new_shared(1 * KiB)};
   size_t allocated = 0;
 
   for (int i = 0; i < 12; i++) {
@@ -981,7 +990,7 @@ static void *allocate_at_once(void *arg)
 START_TEST(allocating_at_once)
 {
   enum { THREADS = 3 };
-  gomem_scalable *s = gomem_scalable_new(1 * KiB);
+  gomem_scalable *s = new_shared(1 * KiB);
   struct worker w[THREADS];
   pthread_t t[THREADS];
   size_t allocated = 0;

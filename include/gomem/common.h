@@ -49,7 +49,8 @@ extern "C" {
   XX(UNSUPPORTED, -3, "not supported by this build of libgomem")            \
   XX(EOF, -4, "end of data")                                                \
   XX(OVERFLOW, -5, "value does not fit")                                    \
-  XX(NOT_OWNED, -6, "memory does not belong to this allocator")
+  XX(NOT_OWNED, -6, "memory does not belong to this allocator")            \
+  XX(WRONG_THREAD, -7, "the allocator belongs to another thread")
 
 /** Status codes returned by libgomem functions. */
 typedef enum gomem_status {

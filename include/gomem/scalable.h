@@ -41,45 +41,76 @@
  * error codes and the statistics keep their meaning; there are no chunks.
  * gomem_scalable_pooled() tells which build this is.
  *
- * Threads — any thread, one call at a time inside:
- * - Every function may be called from any thread, and an allocator may
- *   move between threads freely (a cgo call on whatever OS thread runs the
- *   goroutine, a worker pool): there is no owner and no handover call.
- * - Inside, a "busy" flag (a test-and-set spinlock) serializes the calls
- *   that touch the chunk list: malloc, borrow, trim, drain, the read
- *   helpers, and a free that gets the flag. Such a call takes the flag,
- *   applies the queued frees (below), does its work, applies the queue
- *   again and lets go. Allocating calls (malloc, borrow, trim, drain, the
- *   read helpers) that find the flag held wait for it: they spin, then
- *   yield the CPU. Using one allocator from one allocating thread at a time
- *   (Go's rule for its allocator) never waits; two threads allocating at
- *   once is safe but slower, as every call then queues up behind the flag.
- * - gomem_scalable_free / free_rest never wait. A free first TRIES the flag:
- *   when it gets it (always, unless another call is running on the same
- *   allocator at that moment) the free is applied at once and its exact
- *   result returned, every error code included. When the flag is held, the
- *   free is QUEUED: only the arguments are checked (non-NULL handle and
- *   pointer, non-zero length, no address overflow), the range goes on a
- *   lock-free list (libatomic_ops) and GOMEM_OK is returned; the queueing
- *   thread never reads the chunk list and never writes to the freed bytes.
- *   The holder applies the queue before it lets go of the flag, in no
- *   particular order; in a rare race (a few instructions wide) a queued
- *   free waits for the next call that takes the flag, or for
- *   gomem_scalable_drain. A queued free that turns out to be invalid
- *   (foreign memory, double free, range past the end) is dropped without
- *   changing anything and counted in gomem_stats.remote_rejected: its
- *   caller cannot be told. A program that must see every free's error
- *   frees from the thread that allocates (or only when no other call runs).
- * - gomem_scalable_stats never takes the flag: any thread, any time.
+ * The front span: the allocator carves small requests from a "span", the
+ * start of a free run of the chunk that served last (up to
+ * GOMEM_SCALABLE_SPAN bytes, or the request when larger), taken out of
+ * that chunk's range allocator at once. malloc then moves the span's start
+ * up; a free of the piece just below the span's start (the most recent
+ * allocation, or the newest ones together) moves it back down. Neither
+ * touches the range allocator; every other free goes to it as before. The
+ * span's bytes are free in every sense a caller can see: statistics,
+ * "chunk completely free" (a chunk is released when its span holds all of
+ * it), borrow, and validation (a free overlapping the span is a double
+ * free, refused). The span goes back to its chunk when it cannot serve a
+ * request, at trim, and when it becomes a chunk's only content. So
+ * consecutive allocations are adjacent, and placement is the chunk's
+ * first fit whenever the span was just taken.
+ *
+ * Threads. Two kinds of allocator:
+ *
+ * OWNED (gomem_scalable_new, gomem_scalable_new_with, and
+ * gomem_scalable_new_ex without GOMEM_SCALABLE_SHARED): the allocator
+ * belongs to the thread that created it.
+ * - The owner's malloc, borrow and free take no lock and execute no atomic
+ *   read-modify-write instruction; they read one word to see whether frees
+ *   from other threads are waiting, and apply them first when they are.
+ * - Frees from other threads (gomem_scalable_free, free_rest,
+ *   gomem_recyclable_recycle) never wait and never touch the chunks: the
+ *   range goes on a lock-free list (a small node from malloc) and the
+ *   call returns GOMEM_OK at once (GOMEM_ERR_NOMEM, nothing queued, when
+ *   there is no memory for the node). Only the arguments are checked then
+ *   (non-NULL handle and pointer, non-zero length, no address overflow).
+ *   The owner applies the list on its next call, on drain, trim and
+ *   destroy; a queued free that turns out to be invalid (foreign memory,
+ *   double free, range past the end) is dropped without changing anything
+ *   and counted in gomem_stats.remote_rejected. The freed bytes are never
+ *   written by the freeing thread.
+ * - Allocating calls (malloc, borrow, trim, the read helpers) from another
+ *   thread are refused without touching anything: NULL with errno = EPERM,
+ *   GOMEM_ERR_WRONG_THREAD from functions that return a code; trim does
+ *   nothing. drain from another thread answers GOMEM_ERR_WRONG_THREAD.
+ * - Handover: the owner calls gomem_scalable_disown(); the next allocating
+ *   call, from whichever thread, adopts the allocator (one compare-and-swap)
+ *   and applies every free queued so far. Frees made after the disown and
+ *   before an adoption are queued, the old owner's included.
+ * - A thread is known by its thread pointer: when the owner exits without
+ *   disowning, a later thread may get the same identity and so the
+ *   allocator. Disown before an owning thread exits if others go on using
+ *   the allocator.
+ *
+ * SHARED (gomem_scalable_new_ex(.., GOMEM_SCALABLE_SHARED)): any thread may
+ * call anything, for cgo (a goroutine changes OS threads between calls),
+ * worker pools and Python threads. Calls are serialized inside by a
+ * "busy" flag (a test-and-set spinlock): allocating calls, drain and a free
+ * that gets the flag take it, apply the queued frees, work, apply the queue
+ * again and let go; allocating calls that find it held spin, then yield.
+ * A free never waits: it TRIES the flag, and when another call holds it the
+ * free is queued as above (and its errors counted in remote_rejected). In a
+ * rare race a few instructions wide a queued free waits for the next call
+ * that takes the flag, or for gomem_scalable_drain. disown is
+ * GOMEM_ERR_INVALID.
+ *
+ * Both kinds:
+ * - gomem_scalable_stats never waits: any thread, any time.
  * - Borrowed bytes (gomem_scalable_borrow) are valid until the next call on
- *   the allocator other than stats, from ANY thread: a free from another
- *   thread may release the chunk they lie in.
- * - gomem_scalable_destroy must not run concurrently with any other call
- *   on the same allocator (queued frees included: join the freeing threads
- *   first).
- * - The flag is not reentrant, and no callback runs while it is held
- *   (gomem_scalable_read_cb calls its callback without it), so calling the
- *   allocator from a read callback is fine.
+ *   the allocator other than stats; a queued free applied by that call may
+ *   release the chunk they lie in.
+ * - gomem_scalable_destroy may run on any thread, but not concurrently with
+ *   any other call on the same allocator (queued frees included: join the
+ *   freeing threads first). Queued frees are dropped, their memory released
+ *   with everything else.
+ * - No callback runs inside the allocator (gomem_scalable_read_cb calls its
+ *   callback outside), so a read callback may use the allocator.
  */
 #ifndef GOMEM_SCALABLE_H
 #define GOMEM_SCALABLE_H
@@ -92,6 +123,12 @@ extern "C" {
 
 /** The largest chunk a scalable allocator adds (Go's MaxBlockSize, 4 MiB). */
 #define GOMEM_SCALABLE_MAX_CHUNK ((size_t)4 << 20)
+
+/** The largest front span (see "The front span" above), in bytes. */
+#define GOMEM_SCALABLE_SPAN ((size_t)16 << 10)
+
+/** gomem_scalable_new_ex flag: any thread may allocate (see Threads). */
+#define GOMEM_SCALABLE_SHARED 1u
 
 /** Upper bound of the process-wide cache of released chunks, in bytes. */
 #define GOMEM_CHUNK_CACHE_MAX ((size_t)16 << 20)
@@ -134,7 +171,8 @@ typedef ptrdiff_t (*gomem_read_fn)(void *ctx, void *buf, size_t n);
 /**
  * Create a scalable allocator whose first chunk has @p initial_size bytes
  * (any size; Go programs commonly use 1 KiB to 16 KiB), using the default
- * strategy for its chunks. Any thread may use it (see Threads above).
+ * strategy for its chunks. It is OWNED by the calling thread (see Threads
+ * above): gomem_scalable_new_ex(initial_size, GOMEM_STRATEGY_DEFAULT, 0).
  *
  * @return the allocator, owned by the caller (gomem_scalable_destroy), or
  * NULL with errno = EINVAL (@p initial_size 0) or ENOMEM.
@@ -150,6 +188,29 @@ GOMEM_API gomem_scalable *gomem_scalable_new(size_t initial_size);
 GOMEM_API gomem_scalable *gomem_scalable_new_with(size_t initial_size, gomem_strategy s);
 
 /**
+ * gomem_scalable_new_with, plus @p flags: 0 for an allocator owned by the
+ * calling thread, GOMEM_SCALABLE_SHARED for one any thread may allocate
+ * from (see Threads above).
+ *
+ * @return as gomem_scalable_new_with; also NULL with errno = EINVAL when
+ * @p flags has a bit other than GOMEM_SCALABLE_SHARED.
+ */
+GOMEM_API gomem_scalable *gomem_scalable_new_ex(size_t initial_size, gomem_strategy s,
+                                                unsigned flags);
+
+/**
+ * Give up ownership of the owned allocator @p s (see Threads above): the
+ * queued frees are applied, and the next allocating call (malloc, borrow,
+ * trim, a read helper), from any thread, adopts it. Until then every free
+ * is queued. Owner only.
+ *
+ * @return GOMEM_OK; GOMEM_ERR_INVALID when @p s is NULL or shared;
+ * GOMEM_ERR_WRONG_THREAD when the calling thread does not own @p s (a
+ * disowned allocator included). Nothing changes on error.
+ */
+GOMEM_API int gomem_scalable_disown(gomem_scalable *s);
+
+/**
  * Release every chunk and large block (whatever is still allocated), the
  * queued remote frees and the allocator itself; every pointer into it
  * dies. NULL is a no-op. No other call on @p s may run concurrently.
@@ -157,13 +218,12 @@ GOMEM_API gomem_scalable *gomem_scalable_new_with(size_t initial_size, gomem_str
 GOMEM_API void gomem_scalable_destroy(gomem_scalable *s);
 
 /**
- * Allocate @p size bytes. Any thread; waits while another call holds the
- * busy flag (see Threads above).
+ * Allocate @p size bytes. The owner (or, shared, any thread; see Threads).
  *
  * @return a pointer to @p size bytes, owned by the caller until given back
  * with gomem_scalable_free (or the allocator is destroyed); or NULL with
- * errno = EINVAL (@p s NULL, @p size 0) or ENOMEM (the system is out of
- * memory).
+ * errno = EINVAL (@p s NULL, @p size 0), EPERM (another thread owns @p s)
+ * or ENOMEM (the system is out of memory).
  */
 GOMEM_API void *gomem_scalable_malloc(gomem_scalable *s, size_t size);
 
@@ -174,10 +234,10 @@ GOMEM_API void *gomem_scalable_malloc(gomem_scalable *s, size_t size);
  * at once as scratch space. Changes no malloc/free statistic (it may add a
  * chunk, which shows in chunks and reserved). Above 4 MiB, and in a
  * `-Drecyclable=false` build, the bytes come from one scratch buffer that
- * the allocator keeps (and reuses) until trim or destroy. Any thread, like
- * malloc.
+ * the allocator keeps (and reuses) until trim or destroy. Who may call:
+ * as malloc.
  *
- * @return the pointer, or NULL with errno = EINVAL or ENOMEM as for
+ * @return the pointer, or NULL with errno = EINVAL, EPERM or ENOMEM as for
  * gomem_scalable_malloc.
  */
 GOMEM_API void *gomem_scalable_borrow(gomem_scalable *s, size_t size);
@@ -186,9 +246,9 @@ GOMEM_API void *gomem_scalable_borrow(gomem_scalable *s, size_t size);
  * Give back [@p ptr, @p ptr + @p len): any part of memory allocated from
  * @p s, or several neighbouring allocations of the same chunk at once.
  * A chunk that becomes completely free is released when others remain; a
- * large block, as soon as all of it is free. Any thread; never waits for
- * the busy flag (see Threads above), except when there is no memory for
- * a queue node: then it waits and applies the free itself.
+ * large block, as soon as all of it is free. Any thread; never waits (see
+ * Threads above): from a thread other than the owner (or, shared, while
+ * another call holds the busy flag) the free is queued.
  *
  * With `-Drecyclable=false` each allocation is a system block: giving back
  * all of it at once releases it at once; giving back a part records that
@@ -196,18 +256,18 @@ GOMEM_API void *gomem_scalable_borrow(gomem_scalable *s, size_t size);
  * released when all of its bytes have been given back, in any number of
  * pieces. The bytes of a partly freed block stay readable until then.
  *
- * Applied at once (the free got the busy flag): @return GOMEM_OK;
+ * Applied at once (by the owner, or having got the busy flag): @return GOMEM_OK;
  * GOMEM_ERR_INVALID when @p s is NULL, @p len is 0, the range passes the
  * end of the chunk or block it starts in, or any byte of it is already
  * free (double free); GOMEM_ERR_NOT_OWNED when @p ptr (NULL included) is
  * not inside memory of @p s; GOMEM_ERR_NOMEM when the bookkeeping could
  * not grow. Nothing changes on error.
  *
- * Queued (another call held the flag): @return GOMEM_OK;
- * GOMEM_ERR_INVALID (@p s NULL, @p len 0, range wraps around the address
- * space) and GOMEM_ERR_NOT_OWNED (@p ptr NULL) are still found at once.
- * Every other error is found when the free is applied: it is then dropped
- * and counted in stats.remote_rejected.
+ * Queued: @return GOMEM_OK; GOMEM_ERR_NOMEM when there is no memory for
+ * the queue node (nothing queued); GOMEM_ERR_INVALID (@p s NULL, @p len 0,
+ * range wraps around the address space) and GOMEM_ERR_NOT_OWNED (@p ptr
+ * NULL) are still found at once. Every other error is found when the free
+ * is applied: it is then dropped and counted in stats.remote_rejected.
  */
 GOMEM_API int gomem_scalable_free(gomem_scalable *s, void *ptr, size_t len);
 
@@ -224,19 +284,22 @@ GOMEM_API int gomem_scalable_free_rest(gomem_scalable *s, void *ptr, size_t len,
 /**
  * Apply the queued frees, release every chunk that is completely free
  * (all of them may go: the next chunk then starts again from the initial
- * size) and the borrow scratch buffer. Any thread; waits for the busy flag
- * like malloc. NULL is a no-op.
+ * size), the front span and the borrow scratch buffer. Who may call: as
+ * malloc; from another thread it does nothing. NULL is a no-op.
  */
 GOMEM_API void gomem_scalable_trim(gomem_scalable *s);
 
 /**
- * Apply the queued frees now. Every call that takes the busy flag does
- * this before letting go; drain is for the rare free left queued by the
- * race described under Threads, e.g. before reading statistics that must
- * count every free made so far. Any thread; waits for the flag like malloc.
+ * Apply the queued frees now, e.g. before reading statistics that must
+ * count every free made so far. The owner's calls apply them anyway; for a
+ * shared allocator drain also catches the rare free left queued by the
+ * race described under Threads. The owner, or any thread when shared
+ * (waits for the busy flag like malloc).
  *
  * @return the number of queued frees applied or rejected (0 when none
- * was waiting); GOMEM_ERR_INVALID when @p s is NULL.
+ * was waiting); GOMEM_ERR_INVALID when @p s is NULL;
+ * GOMEM_ERR_WRONG_THREAD when another thread owns @p s, or nobody does
+ * (disowned).
  */
 GOMEM_API int gomem_scalable_drain(gomem_scalable *s);
 
@@ -250,15 +313,16 @@ GOMEM_API int gomem_scalable_stats(const gomem_scalable *s, gomem_stats *out);
 
 /**
  * Allocate @p n bytes, read(2) into them once (retrying on EINTR), give
- * back the unread tail and return what was read (Go's Read). Any thread,
- * like malloc; the busy flag is not held while read(2) runs.
+ * back the unread tail and return what was read (Go's Read). Who may call:
+ * as malloc; nothing is held while read(2) runs.
  *
  * @param[out] ptr  the bytes read, owned by the caller as if from
  *                  gomem_scalable_malloc (free with @p *len); NULL on error.
  * @param[out] len  how many bytes were read (1..@p n); 0 on error.
  * @return GOMEM_OK; GOMEM_ERR_EOF (read returned 0; nothing allocated);
  * GOMEM_ERR_INVALID (@p s, @p ptr or @p len NULL, @p n 0, or
- * read(2) failed: errno tells why, e.g. EAGAIN or EBADF); GOMEM_ERR_NOMEM.
+ * read(2) failed: errno tells why, e.g. EAGAIN or EBADF); GOMEM_ERR_NOMEM;
+ * GOMEM_ERR_WRONG_THREAD (another thread owns @p s: nothing read).
  * On error nothing stays allocated and the statistics are unchanged.
  */
 GOMEM_API int gomem_scalable_read_fd(gomem_scalable *s, int fd, size_t n,
@@ -267,11 +331,12 @@ GOMEM_API int gomem_scalable_read_fd(gomem_scalable *s, int fd, size_t n,
 /**
  * gomem_scalable_read_fd with a callback as the source: allocate @p n
  * bytes, call @p fn(@p ctx, buf, @p n) once, give back the unread tail.
- * @p fn runs without the busy flag, so it may call the allocator.
+ * @p fn runs outside the allocator, so it may call it.
  *
  * @return GOMEM_OK; GOMEM_ERR_EOF (@p fn returned 0); the negative value
  * @p fn returned; GOMEM_ERR_INVALID (NULL argument, @p n 0,
- * or @p fn returned more than @p n); GOMEM_ERR_NOMEM. On error nothing stays
+ * or @p fn returned more than @p n); GOMEM_ERR_NOMEM;
+ * GOMEM_ERR_WRONG_THREAD (another thread owns @p s: @p fn not called). On error nothing stays
  * allocated, *ptr is NULL and *len 0.
  */
 GOMEM_API int gomem_scalable_read_cb(gomem_scalable *s, gomem_read_fn fn, void *ctx,
