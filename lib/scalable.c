@@ -4,13 +4,19 @@
  * blocks" for what chunks do not serve (requests above 4 MiB, and every
  * request in a -Drecyclable=false build).
  *
- * Small requests are carved from the front span (see gomem/scalable.h):
- * [cur, end) is free but held out of the front chunk's range allocator,
- * and [low, cur) is known to be wholly allocated, so a malloc moves cur up
- * and a free of [p, cur) with p >= low moves it back, both exactly, with
- * no tree operation. Every other free goes to the chunk's range allocator,
- * after a check that it does not overlap the span, and pulls low up past
- * itself. When the span cannot serve a request it goes back to its chunk
+ * Small requests are carved from the front span (see gomem/scalable.h).
+ * In the front chunk, from low addresses up:
+ *   [run, low)  free: pieces freed in the order they were carved
+ *   [low, cur)  wholly allocated (carved from the span, none freed since)
+ *   [cur, end)  free: the span
+ * and both free parts are held out of the chunk's range allocator. So a
+ * malloc moves cur up, a free of [p, cur) moves it back down (newest
+ * first), a free of [low, q) moves low up (oldest first), all exactly and
+ * with no tree operation; when low meets cur, the span grows down to run.
+ * Every other free goes to the chunk's range allocator after a check that
+ * it overlaps neither free part; one that frees bytes of [low, cur) first
+ * hands [run, low) to the range allocator, then starts [run, low) anew
+ * above itself. When the span cannot serve a request it goes back to its chunk
  * and a new one is taken where the request fits: the front chunk first,
  * then every chunk in creation order (as Go does), then after a trim,
  * then from a new chunk.
@@ -85,6 +91,7 @@ struct gomem_scalable {
   gomem__lifo remote;  /* struct remote_free: frees for the owner/holder */
   uintptr_t cur, end;  /* the front span [cur, end): free, out of the tree */
   uintptr_t low;       /* [low, cur) is wholly allocated */
+  uintptr_t run;       /* [run, low): freed in order, free, out of the tree */
   gomem_chunk *front;  /* the span's chunk; the chunk that served last */
   size_t nchunks;
   struct counters stats;
@@ -202,18 +209,38 @@ static inline size_t span_len(const gomem_scalable *s)
 
 static void span_clear(gomem_scalable *s)
 {
-  s->cur = s->end = s->low = 0;
+  s->cur = s->end = s->low = s->run = 0;
 }
 
-/* Give the span back to its chunk. @return false when the chunk's range
- * allocator had no memory for it: the span stays. */
+/* Hand [p, p + len) of the front chunk to its range allocator. */
+static int front_give(gomem_scalable *s, uintptr_t p, size_t len)
+{
+  return gomem__allocator_give(s->front->alloc, p - (uintptr_t)s->front->base, len);
+}
+
+/* Hand the run of in-order frees [run, low) to the range allocator. */
+static int run_flush(gomem_scalable *s)
+{
+  if (s->run < s->low) {
+    int rc = front_give(s, s->run, s->low - s->run);
+    if (rc != GOMEM_OK)
+      return rc;
+    s->run = s->low;
+  }
+  return GOMEM_OK;
+}
+
+/* Give the span and the run back to their chunk. @return false when its
+ * range allocator had no memory for them: what was not given stays. */
 static bool span_retire(gomem_scalable *s)
 {
   if (span_len(s) > 0) {
-    size_t off = s->cur - (uintptr_t)s->front->base;
-    if (gomem__allocator_give(s->front->alloc, off, span_len(s)) != GOMEM_OK)
+    if (front_give(s, s->cur, span_len(s)) != GOMEM_OK)
       return false;
+    s->end = s->cur;
   }
+  if (run_flush(s) != GOMEM_OK)
+    return false;
   span_clear(s);
   return true;
 }
@@ -228,7 +255,7 @@ static bool span_take(gomem_scalable *s, gomem_chunk *c, size_t size)
       != GOMEM_OK)
     return false;
   s->front = c;
-  s->cur = s->low = (uintptr_t)c->base + off;
+  s->cur = s->low = s->run = (uintptr_t)c->base + off;
   s->end = s->cur + len;
   return true;
 }
@@ -254,16 +281,17 @@ static inline void *span_peek(gomem_scalable *s, size_t size)
   return (void *)s->cur;
 }
 
-/* @return true when [p, p + len) overlaps the span, whose bytes are free. */
+/* @return true when [p, p + len) overlaps the span or the run, whose
+ * bytes are free. */
 static inline bool span_overlaps(const gomem_scalable *s, uintptr_t p, size_t len)
 {
-  return p < s->end && p + len > s->cur;
+  return (p < s->end && p + len > s->cur) || (p < s->low && p + len > s->run);
 }
 
-/* @return the free bytes of chunk c, its span's included. */
+/* @return the free bytes of chunk c, its span's and run's included. */
 static inline size_t chunk_free(const gomem_scalable *s, const gomem_chunk *c)
 {
-  return c->alloc->free_size + (c == s->front ? span_len(s) : 0);
+  return c->alloc->free_size + (c == s->front ? span_len(s) + (s->low - s->run) : 0);
 }
 
 static inline bool chunk_is_free(const gomem_scalable *s, const gomem_chunk *c)
@@ -510,22 +538,47 @@ static void *alloc_raw(gomem_scalable *s, size_t size)
   return span_refill(s, size) ? span_carve(s, size) : NULL;
 }
 
-/* A free that brings the span's start back from cur to p: the span now
- * covers the bytes of its chunk from p on. Releases the chunk when that
- * made it completely free and others remain. */
-static void span_untake(gomem_scalable *s, uintptr_t p, size_t len)
+/* The free of [p, p + len) inside [low, cur) moved low up or cur down. When
+ * they meet, the run and the span join. Releases the chunk when that made
+ * it completely free and others remain. */
+static void span_freed(gomem_scalable *s, uintptr_t p, size_t len)
 {
-  s->cur = p;
   gomem__track_free((void *)p, len);
+  if (s->low == s->cur)
+    s->low = s->cur = s->run;
   if (s->nchunks > 1 && chunk_is_free(s, s->front))
     drop_chunk(s, (size_t)find_entry(s, p));
 }
 
-/* @return true when [p, p + len) ends at the span's start and lies in the
- * part below it that is wholly allocated: low <= p < cur = p + len. */
-static inline bool span_below(const gomem_scalable *s, uintptr_t p, size_t len)
+/* Free [p, p + len) when it is the newest or the oldest part of
+ * [low, cur): then it is wholly allocated, and the free is exact without
+ * the range allocator. @return false, nothing changed, for any other
+ * range (those with len 0 or wrapping around included). */
+static inline bool span_give(gomem_scalable *s, uintptr_t p, size_t len)
 {
-  return p - s->low < s->cur - s->low && p + len == s->cur;
+  if (p - s->low < s->cur - s->low && p + len == s->cur) {
+    s->cur = p;
+  } else if (p == s->low && len - 1 < s->cur - p) {
+    s->low = p + len;
+  } else {
+    return false;
+  }
+  span_freed(s, p, len);
+  return true;
+}
+
+/* Give [p, p + len), which frees bytes of [low, cur) but is not its newest
+ * or oldest part, to the front chunk's range allocator: the run goes
+ * first, as [run, low) must stay next to [low, cur). */
+static int front_give_clean(gomem_scalable *s, size_t off, uintptr_t p, size_t len)
+{
+  int rc = run_flush(s);
+
+  if (rc == GOMEM_OK)
+    rc = gomem__chunk_give(s->front, off, len);
+  if (rc == GOMEM_OK)
+    s->run = s->low = p + len;
+  return rc;
 }
 
 /* Free [p, p + len) from chunk c, which p is in at offset off. */
@@ -533,12 +586,13 @@ static int free_in_chunk(gomem_scalable *s, gomem_chunk *c, uintptr_t p, size_t 
 {
   if (len > c->region.size - off)
     return GOMEM_ERR_INVALID;
-  int rc = gomem__chunk_give(c, off, len);
+  /* Bytes of [low, cur) freed: what lies below them in it is no longer
+   * known to be allocated. */
+  int rc = c == s->front && p + len > s->low && p + len <= s->cur
+             ? front_give_clean(s, off, p, len)
+             : gomem__chunk_give(c, off, len);
   if (rc != GOMEM_OK)
     return rc;
-  /* What lies below the freed range is no longer known to be allocated. */
-  if (c == s->front && p + len > s->low && p + len <= s->cur)
-    s->low = p + len;
   if (s->nchunks > 1 && chunk_is_free(s, c))
     drop_chunk(s, (size_t)find_entry(s, p));
   return GOMEM_OK;
@@ -549,7 +603,7 @@ static int free_lookup(gomem_scalable *s, uintptr_t p, size_t len)
 {
   size_t off;
 
-  /* The span's bytes are free: any overlap is a double free. */
+  /* The span's and the run's bytes are free: any overlap is a double free. */
   if (span_overlaps(s, p, len))
     return GOMEM_ERR_INVALID;
   if (s->front && (off = gomem__chunk_offset(s->front, p)) != SIZE_MAX)
@@ -570,10 +624,8 @@ static int free_raw(gomem_scalable *s, void *ptr, size_t len)
 {
   uintptr_t p = (uintptr_t)ptr;
 
-  if (span_below(s, p, len)) {
-    span_untake(s, p, len);
+  if (span_give(s, p, len))
     return GOMEM_OK;
-  }
   return free_lookup(s, p, len);
 }
 
@@ -900,11 +952,10 @@ int gomem_scalable_free(gomem_scalable *s, void *ptr, size_t len)
 {
   uintptr_t p = (uintptr_t)ptr;
 
-  /* The owner's common case: the newest allocation comes back to the
-   * span (span_below implies len > 0 and no wrap-around). */
-  if (s && owner_idle(s) && span_below(s, p, len)) {
+  /* The owner's common case: the newest or the oldest allocation of the
+   * span comes back. */
+  if (s && owner_idle(s) && span_give(s, p, len)) {
     count_add(&s->stats.total_free, len);
-    span_untake(s, p, len);
     return GOMEM_OK;
   }
   return free_slow(s, ptr, len);

@@ -125,7 +125,7 @@ extern "C" {
 #define GOMEM_SCALABLE_MAX_CHUNK ((size_t)4 << 20)
 
 /** The largest front span (see "The front span" above), in bytes. */
-#define GOMEM_SCALABLE_SPAN ((size_t)16 << 10)
+#define GOMEM_SCALABLE_SPAN ((size_t)64 << 10)
 
 /** gomem_scalable_new_ex flag: any thread may allocate (see Threads). */
 #define GOMEM_SCALABLE_SHARED 1u
