@@ -1036,6 +1036,11 @@ int gomem_scalable_stats(const gomem_scalable *s, gomem_stats *out)
 {
   if (!s || !out || out->struct_size < sizeof(size_t))
     return GOMEM_ERR_INVALID;
+  /* The owner's every call applies the frees queued before it, so that
+   * what it reads counts them. The handle is never a const object: the
+   * library allocated it. */
+  if (!owner_idle(s) && gomem__atomic_load(&s->owner) == self_id())
+    (void)drain((gomem_scalable *)s);
   if (out->struct_size >= sizeof(*out))
     read_stats(&s->stats, out);
   else

@@ -250,6 +250,18 @@ static void *next_elsewhere(void *arg)
   return gomem_recyclable_next(arg, 100);
 }
 
+/* Statistics as another thread sees them: its reading applies nothing. */
+static gomem_scalable *stats_target;
+static gomem_stats stats_seen;
+
+static void *stats_elsewhere(void *arg)
+{
+  (void)arg;
+  stats_seen.struct_size = sizeof(stats_seen);
+  ck_assert_int_eq(gomem_scalable_stats(stats_target, &stats_seen), GOMEM_OK);
+  return NULL;
+}
+
 /* A packet's memory recycled by a thread that does not own the allocator:
  * every segment's free is queued, and the owner's next call applies them.
  * Allocating from that thread is refused, as for the allocator itself. */
@@ -269,7 +281,11 @@ START_TEST(recycle_on_another_thread)
   ck_assert_int_eq(pthread_create(&t, NULL, recycle_elsewhere, r), 0);
   pthread_join(t, NULL);
   ck_assert_uint_eq(gomem_recyclable_recorded(r), 0);
-  ck_assert_uint_eq(in_use(s), 2000);
+  stats_target = s;
+  ck_assert_int_eq(pthread_create(&t, NULL, stats_elsewhere, NULL), 0);
+  pthread_join(t, NULL);
+  ck_assert_uint_eq(stats_seen.in_use, 2000);
+  ck_assert_uint_eq(stats_seen.remote_pending, 20);
   ck_assert_int_eq(gomem_scalable_drain(s), 20);
   ck_assert_uint_eq(in_use(s), 0);
   ck_assert_uint_eq(total_free(s), 2000);

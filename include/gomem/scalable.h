@@ -70,8 +70,8 @@
  *   call returns GOMEM_OK at once (GOMEM_ERR_NOMEM, nothing queued, when
  *   there is no memory for the node). Only the arguments are checked then
  *   (non-NULL handle and pointer, non-zero length, no address overflow).
- *   The owner applies the list on its next call, on drain, trim and
- *   destroy; a queued free that turns out to be invalid (foreign memory,
+ *   The owner applies the list on its next call (stats included), on
+ *   drain, trim and destroy; a queued free that turns out to be invalid (foreign memory,
  *   double free, range past the end) is dropped without changing anything
  *   and counted in gomem_stats.remote_rejected. The freed bytes are never
  *   written by the freeing thread.
@@ -101,7 +101,8 @@
  * GOMEM_ERR_INVALID.
  *
  * Both kinds:
- * - gomem_scalable_stats never waits: any thread, any time.
+ * - gomem_scalable_stats never waits: any thread, any time (the owner's
+ *   call applies the queued frees first, like its other calls).
  * - Borrowed bytes (gomem_scalable_borrow) are valid until the next call on
  *   the allocator other than stats; a queued free applied by that call may
  *   release the chunk they lie in.
