@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define KiB ((size_t)1 << 10)
@@ -1058,20 +1060,106 @@ START_TEST(chunk_cache)
   s = gomem_scalable_new(16 * KiB); /* takes it back */
   ck_assert_uint_eq(gomem_cached_bytes(), 0);
   gomem_scalable_destroy(s);
-  /* Not a power of two: not cached. */
+  /* Any size is kept, and only that size takes it. */
   s = gomem_scalable_new(3000);
   gomem_scalable_destroy(s);
-  ck_assert_uint_eq(gomem_cached_bytes(), 16 * KiB);
-  ck_assert_uint_ge(gomem_release_cached(), 16 * KiB);
+  ck_assert_uint_eq(gomem_cached_bytes(), 16 * KiB + 3000);
+  s = gomem_scalable_new(3001);
+  gomem_scalable_destroy(s);
+  ck_assert_uint_eq(gomem_cached_bytes(), 16 * KiB + 3000 + 3001);
+  s = gomem_scalable_new(3000);
+  ck_assert_uint_eq(gomem_cached_bytes(), 16 * KiB + 3001);
+  gomem_scalable_destroy(s);
+  ck_assert_uint_ge(gomem_release_cached(), 16 * KiB + 3000 + 3001);
+  ck_assert_uint_eq(gomem_cached_bytes(), 0);
+  /* Too small to be worth keeping. */
+  s = gomem_scalable_new(1000);
+  gomem_scalable_destroy(s);
   ck_assert_uint_eq(gomem_cached_bytes(), 0);
   /* Bounded. */
-  gomem_scalable *many[64];
-  for (int i = 0; i < 64; i++)
+  gomem_scalable *many[100];
+  for (int i = 0; i < 100; i++)
     many[i] = gomem_scalable_new(1 * KiB);
-  for (int i = 0; i < 64; i++)
+  for (int i = 0; i < 100; i++)
     gomem_scalable_destroy(many[i]);
   ck_assert_uint_le(gomem_cached_bytes(), GOMEM_CHUNK_CACHE_MAX);
-  ck_assert_uint_lt(gomem_cached_bytes(), 64 * KiB);
+  ck_assert_uint_lt(gomem_cached_bytes(), 100 * KiB);
+  (void)gomem_release_cached();
+}
+END_TEST
+
+/* @return how many of the pages of [p, p + len) are resident. */
+static size_t resident_pages(const void *p, size_t len)
+{
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  uintptr_t start = ((uintptr_t)p + page - 1) / page * page;
+  uintptr_t end = ((uintptr_t)p + len) / page * page;
+  unsigned char vec[64];
+  size_t n = 0;
+
+  ck_assert_uint_le((end - start) / page, sizeof(vec));
+  ck_assert_int_eq(mincore((void *)start, end - start, vec), 0);
+  for (size_t i = 0; i < (end - start) / page; i++)
+    n += vec[i] & 1;
+  return n;
+}
+
+/* A chunk that waits in the cache while others are released after it
+ * gives its pages back but is still counted, and still reused. */
+START_TEST(chunk_cache_gives_pages_back)
+{
+  if (!gomem_scalable_pooled())
+    return;
+  (void)gomem_release_cached();
+  gomem_scalable *s = gomem_scalable_new(64 * KiB);
+  unsigned char *p = malloc_ok(s, 64 * KiB); /* the whole chunk, touched */
+  ck_assert_int_eq(gomem_scalable_free(s, p, 64 * KiB), GOMEM_OK);
+  gomem_scalable_destroy(s);
+  ck_assert_uint_eq(gomem_cached_bytes(), 64 * KiB);
+  ck_assert_uint_ge(resident_pages(p, 64 * KiB), 64 * KiB / (size_t)sysconf(_SC_PAGESIZE) - 1);
+
+  /* 4 MiB of newer chunks, of another size. */
+  gomem_scalable *other[32];
+  for (int i = 0; i < 32; i++) {
+    other[i] = gomem_scalable_new(128 * KiB);
+    void *q = malloc_ok(other[i], 128 * KiB);
+    ck_assert_int_eq(gomem_scalable_free(other[i], q, 128 * KiB), GOMEM_OK);
+  }
+  for (int i = 0; i < 32; i++)
+    gomem_scalable_destroy(other[i]);
+  ck_assert_uint_eq(gomem_cached_bytes(), 64 * KiB + 32 * 128 * KiB);
+  ck_assert_uint_eq(resident_pages(p, 64 * KiB), 0);
+
+  /* Still reused, at the same address. */
+  s = gomem_scalable_new(64 * KiB);
+  unsigned char *again = malloc_ok(s, 64 * KiB);
+  ck_assert_ptr_eq(again, p);
+  ck_assert_uint_eq(gomem_cached_bytes(), 32 * 128 * KiB);
+  ck_assert_int_eq(gomem_scalable_free(s, again, 64 * KiB), GOMEM_OK);
+  gomem_scalable_destroy(s);
+  ck_assert_uint_ge(gomem_release_cached(), 64 * KiB + 32 * 128 * KiB);
+  ck_assert_uint_eq(gomem_cached_bytes(), 0);
+}
+END_TEST
+
+/* The child of a fork finds the cache usable. */
+START_TEST(chunk_cache_fork)
+{
+  gomem_scalable *s = gomem_scalable_new(16 * KiB);
+  gomem_scalable_destroy(s);
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    gomem_scalable *c = gomem_scalable_new(16 * KiB);
+    void *p = c ? gomem_scalable_malloc(c, 100) : NULL;
+    int ok = p && gomem_scalable_free(c, p, 100) == GOMEM_OK;
+    gomem_scalable_destroy(c);
+    (void)gomem_release_cached();
+    _exit(ok && gomem_cached_bytes() == 0 ? 0 : 1);
+  }
+  int status = 0;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   (void)gomem_release_cached();
 }
 END_TEST
@@ -1096,6 +1184,8 @@ static Suite *scalable_suite(void)
   tcase_add_test(core, read_cb);
   tcase_add_test(core, many_chunks_lookup);
   tcase_add_test(core, chunk_cache);
+  tcase_add_test(core, chunk_cache_gives_pages_back);
+  tcase_add_test(core, chunk_cache_fork);
   tcase_set_timeout(random, 240);
   tcase_add_loop_test(random, random_against_model, 0, 2);
   tcase_set_timeout(threads, 240);
