@@ -148,6 +148,9 @@ END_TEST
 
 /* ---- Go scenarios --------------------------------------------------------- */
 
+/* Growth (see gomem/scalable.h): below 64 KiB in chunks, the next chunk
+ * is as large as all of them (the total doubles); a request that does not
+ * fit gets a chunk of its size class. */
 START_TEST(grow_from_1k)
 {
   gomem_scalable *s = gomem_scalable_new(1 * KiB);
@@ -155,39 +158,38 @@ START_TEST(grow_from_1k)
 
   void *a = malloc_ok(s, 1 * KiB); /* fills the first chunk */
   ck_assert_uint_eq(chunks(s), pooled ? 1 : 0);
-  void *b = malloc_ok(s, 1);       /* adds 2 KiB */
+  void *b = malloc_ok(s, 1);       /* adds 1 KiB: what the allocator holds */
   ck_assert_uint_eq(chunks(s), pooled ? 2 : 0);
-  ck_assert_uint_eq(reserved(s), pooled ? 3 * KiB : 1 * KiB + 1);
-  void *c = malloc_ok(s, 2 * KiB); /* 2047 free bytes are not enough: 4 KiB */
+  ck_assert_uint_eq(reserved(s), pooled ? 2 * KiB : 1 * KiB + 1);
+  void *c = malloc_ok(s, 2 * KiB); /* 1023 free bytes are not enough: 2 KiB */
   ck_assert_uint_eq(chunks(s), pooled ? 3 : 0);
-  ck_assert_uint_eq(reserved(s), pooled ? 7 * KiB : 3 * KiB + 1);
-  void *d = malloc_ok(s, 2047);    /* the chunk that served last comes first */
-  ck_assert_uint_eq(chunks(s), pooled ? 3 : 0);
-  if (pooled)
-    ck_assert_ptr_eq(d, (char *)c + 2 * KiB);
-  void *e = malloc_ok(s, 2047);    /* 1 byte left there: the 2 KiB chunk's rest */
+  ck_assert_uint_eq(reserved(s), pooled ? 4 * KiB : 3 * KiB + 1);
+  void *d = malloc_ok(s, 1000);    /* the first chunk, in creation order, with room */
   ck_assert_uint_eq(chunks(s), pooled ? 3 : 0);
   if (pooled)
-    ck_assert_ptr_eq(e, (char *)b + 1);
+    ck_assert_ptr_eq(d, (char *)b + 1);
+  void *e = malloc_ok(s, 2047);    /* no room: 4 KiB */
+  ck_assert_uint_eq(chunks(s), pooled ? 4 : 0);
+  ck_assert_uint_eq(reserved(s), pooled ? 8 * KiB : 3 * KiB + 1 + 1000 + 2047);
+  /* A chunk that becomes free while others remain is released at once. */
   ck_assert_int_eq(gomem_scalable_free(s, e, 2047), GOMEM_OK);
-
-  /* The first chunk becomes free while others remain: released at once. */
+  ck_assert_uint_eq(chunks(s), pooled ? 3 : 0);
   ck_assert_int_eq(gomem_scalable_free(s, a, 1 * KiB), GOMEM_OK);
   ck_assert_uint_eq(chunks(s), pooled ? 2 : 0);
-  ck_assert_uint_eq(reserved(s), pooled ? 6 * KiB : 2 * KiB + 2047 + 1);
+  ck_assert_uint_eq(reserved(s), pooled ? 3 * KiB : 2 * KiB + 1 + 1000);
 
   gomem_stats st = stats_of(s);
-  ck_assert_uint_eq(st.total_malloc, 1 * KiB + 1 + 2 * KiB + 2 * 2047);
+  ck_assert_uint_eq(st.total_malloc, 1 * KiB + 1 + 2 * KiB + 1000 + 2047);
   ck_assert_uint_eq(st.total_free, 1 * KiB + 2047);
-  ck_assert_uint_eq(st.in_use, 1 + 2 * KiB + 2047);
+  ck_assert_uint_eq(st.in_use, 1 + 2 * KiB + 1000);
 
   ck_assert_int_eq(gomem_scalable_free(s, b, 1), GOMEM_OK);
-  ck_assert_int_eq(gomem_scalable_free(s, d, 2047), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, d, 1000), GOMEM_OK);
   ck_assert_uint_eq(chunks(s), pooled ? 1 : 0);
   /* The last chunk stays even when free... */
   ck_assert_int_eq(gomem_scalable_free(s, c, 2 * KiB), GOMEM_OK);
   ck_assert_uint_eq(chunks(s), pooled ? 1 : 0);
-  ck_assert_uint_eq(reserved(s), pooled ? 4 * KiB : 0);
+  ck_assert_uint_eq(reserved(s), pooled ? 2 * KiB : 0);
   ck_assert_uint_eq(stats_of(s).in_use, 0);
   /* ...until trim; the next chunk starts again from the initial size. */
   gomem_scalable_trim(s);
@@ -200,39 +202,84 @@ START_TEST(grow_from_1k)
 }
 END_TEST
 
-START_TEST(doubling_capped_at_4m)
+START_TEST(growth_capped_at_4m)
 {
   if (!gomem_scalable_pooled())
     return;
+  /* Chunks are never smaller than the first one, nor above 4 MiB. */
   gomem_scalable *s = gomem_scalable_new(3 * MiB);
   void *a = gomem_scalable_malloc(s, 3 * MiB);
-  void *b = gomem_scalable_malloc(s, 1);     /* 6 MiB would pass the cap: 4 MiB */
-  void *c = gomem_scalable_malloc(s, 4 * MiB); /* 4 MiB again */
+  void *b = gomem_scalable_malloc(s, 1);       /* 3 MiB, the initial size */
+  void *c = gomem_scalable_malloc(s, 4 * MiB); /* the request: 4 MiB */
 
   ck_assert_ptr_nonnull(a);
   ck_assert_ptr_nonnull(b);
   ck_assert_ptr_nonnull(c);
   ck_assert_uint_eq(chunks(s), 3);
-  ck_assert_uint_eq(reserved(s), 11 * MiB);
+  ck_assert_uint_eq(reserved(s), 10 * MiB);
   ck_assert_int_eq(gomem_scalable_free(s, a, 3 * MiB), GOMEM_OK);
   ck_assert_int_eq(gomem_scalable_free(s, b, 1), GOMEM_OK);
   ck_assert_int_eq(gomem_scalable_free(s, c, 4 * MiB), GOMEM_OK);
   ck_assert_uint_eq(chunks(s), 1);
   gomem_scalable_destroy(s);
 
-  /* Doubling until the request fits: the free 1 KiB chunk is trimmed
-   * first, then 1 KiB -> 2, 4, 8, 16 KiB. */
+  /* A request that does not fit gets its size class: the free 1 KiB chunk
+   * is trimmed first, then 10 KiB (a class: 8 KiB * 1.25). */
   s = gomem_scalable_new(1 * KiB);
   a = malloc_ok(s, 10 * KiB);
-  ck_assert_uint_eq(reserved(s), 16 * KiB);
+  ck_assert_uint_eq(reserved(s), 10 * KiB);
   ck_assert_uint_eq(chunks(s), 1);
-  b = malloc_ok(s, 1 * KiB);
-  c = malloc_ok(s, 6 * KiB); /* from the last size, 16 KiB, doubled: 32 KiB */
-  ck_assert_uint_eq(reserved(s), 48 * KiB);
+  b = malloc_ok(s, 1 * KiB);  /* what the allocator holds: 10 KiB */
+  c = malloc_ok(s, 6 * KiB);  /* fits there */
+  ck_assert_uint_eq(reserved(s), 20 * KiB);
+  ck_assert_uint_eq(chunks(s), 2);
   ck_assert_int_eq(gomem_scalable_free(s, b, 1 * KiB), GOMEM_OK);
   ck_assert_int_eq(gomem_scalable_free(s, c, 6 * KiB), GOMEM_OK);
   ck_assert_int_eq(gomem_scalable_free(s, a, 10 * KiB), GOMEM_OK);
   gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* Past 64 KiB in chunks the next chunk is 64 KiB, then 1/32 of what the
+ * allocator holds (rounded up to a size class): a steady allocator adds
+ * chunks of one size, not ever larger ones. */
+START_TEST(growth_by_holdings)
+{
+  if (!gomem_scalable_pooled())
+    return;
+  gomem_scalable *s = gomem_scalable_new(64 * KiB);
+  void *p[80];
+
+  for (int i = 0; i < 32; i++) /* fill 32 chunks of 64 KiB */
+    p[i] = malloc_ok(s, 64 * KiB);
+  ck_assert_uint_eq(chunks(s), 32);
+  ck_assert_uint_eq(reserved(s), 2 * MiB);
+  p[32] = malloc_ok(s, 1);     /* 2 MiB / 32 = 64 KiB */
+  ck_assert_uint_eq(reserved(s), 2 * MiB + 64 * KiB);
+  p[33] = malloc_ok(s, 64 * KiB); /* (2 MiB + 64 KiB) / 32 -> class 80 KiB */
+  ck_assert_uint_eq(chunks(s), 34);
+  ck_assert_uint_eq(reserved(s), 2 * MiB + 64 * KiB + 80 * KiB);
+
+  /* A rolling window: the oldest chunk goes (to the chunk cache), and the
+   * next one is sized from what the allocator holds now. */
+  ck_assert_int_eq(gomem_scalable_free(s, p[0], 64 * KiB), GOMEM_OK);
+  ck_assert_uint_eq(chunks(s), 33);
+  size_t before = gomem_cached_bytes();
+  ck_assert_uint_ge(before, 64 * KiB);
+  p[0] = malloc_ok(s, 64 * KiB); /* (2 MiB + 80 KiB) / 32 -> 80 KiB */
+  ck_assert_uint_eq(chunks(s), 34);
+  ck_assert_uint_eq(reserved(s), 2 * MiB + 64 * KiB + 2 * 80 * KiB - 64 * KiB);
+
+  /* The size class of a request past every chunk. */
+  p[34] = malloc_ok(s, 300 * KiB); /* class 320 KiB */
+  ck_assert_uint_eq(reserved(s), 2 * MiB + 2 * 80 * KiB + 320 * KiB);
+  ck_assert_int_eq(gomem_scalable_free(s, p[34], 300 * KiB), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, p[0], 64 * KiB), GOMEM_OK);
+  for (int i = 1; i < 34; i++)
+    ck_assert_int_eq(gomem_scalable_free(s, p[i], i == 32 ? 1 : 64 * KiB), GOMEM_OK);
+  ck_assert_uint_eq(chunks(s), 1);
+  gomem_scalable_destroy(s);
+  (void)gomem_release_cached();
 }
 END_TEST
 
@@ -248,10 +295,11 @@ START_TEST(trim_before_grow)
   ck_assert_uint_eq(chunks(s), 1);
   ck_assert_int_eq(gomem_scalable_free(s, b, 2 * KiB), GOMEM_OK);
   ck_assert_uint_eq(chunks(s), 1); /* last one stays */
-  /* A request larger than the free chunk: it is trimmed, not kept. */
+  /* A request larger than the free chunk: it is trimmed, not kept, and
+   * the new chunk is the request's size class. */
   void *c = malloc_ok(s, 3 * KiB);
   ck_assert_uint_eq(chunks(s), 1);
-  ck_assert_uint_eq(reserved(s), 4 * KiB);
+  ck_assert_uint_eq(reserved(s), 3 * KiB);
   ck_assert_int_eq(gomem_scalable_free(s, c, 3 * KiB), GOMEM_OK);
   gomem_scalable_destroy(s);
 }
@@ -1174,7 +1222,8 @@ static Suite *scalable_suite(void)
   tcase_add_test(core, new_and_stats);
   tcase_add_test(core, stats_struct_size);
   tcase_add_test(core, grow_from_1k);
-  tcase_add_test(core, doubling_capped_at_4m);
+  tcase_add_test(core, growth_capped_at_4m);
+  tcase_add_test(core, growth_by_holdings);
   tcase_add_test(core, trim_before_grow);
   tcase_add_test(core, partial_free_readme);
   tcase_add_test(core, large_blocks);
