@@ -15,8 +15,12 @@
  *
  * Every (allocator, repetition) runs in a child process of its own so that
  * its peak RSS (ru_maxrss from wait4) belongs to that allocator alone; the
- * parent prints medians. ns/op is the child's CPU time (user + system, so
- * page faults count) per packet. Allocators in this binary:
+ * parent prints medians, and each allocator's ratios to the peer (time,
+ * peak RSS, page faults) taken run by run: the allocators run in turn,
+ * A B C A B C ..., so a drifting machine affects all of them alike. ns/op
+ * is the child's CPU time (user + system, so page faults count) per
+ * packet; faults are the child's minor + major page faults. Allocators in
+ * this binary:
  *   gomem         one gomem_scalable per stream (the Monibuca way: each
  *                 publisher owns its allocator)
  *   gomem-shared  one gomem_scalable shared by all streams
@@ -286,6 +290,7 @@ static result run_trace(const backend *be, size_t packets, int touch_all)
 typedef struct sample {
   result r;
   long maxrss_kib;
+  long faults; /* minor + major page faults of the whole child */
 } sample;
 
 static int run_child(const backend *be, size_t packets, int touch_all, sample *out)
@@ -314,6 +319,7 @@ static int run_child(const backend *be, size_t packets, int touch_all, sample *o
   if (wait4(pid, &status, 0, &ru) != pid)
     return -1;
   out->maxrss_kib = ru.ru_maxrss;
+  out->faults = ru.ru_minflt + ru.ru_majflt;
   if (got != (ssize_t)sizeof out->r || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     return -1;
   return 0;
@@ -355,39 +361,79 @@ static int parse_args(int argc, char **argv, options *o)
   return 0;
 }
 
+/* Every figure of one allocator over the repetitions, and its ratio to the
+ * peer (the last backend) repetition by repetition. */
+typedef struct figures {
+  double ns[BENCH_MAX_REPS], rss[BENCH_MAX_REPS], faults[BENCH_MAX_REPS];
+  double ns_ratio[BENCH_MAX_REPS], rss_ratio[BENCH_MAX_REPS], faults_ratio[BENCH_MAX_REPS];
+  double live;
+  int ok;
+} figures;
+
+/* Runs the repetitions round-robin (A B C A B C ...), so that a machine
+ * whose speed drifts affects every allocator alike. */
+static void run_all(const options *o, figures *fig)
+{
+  for (size_t b = 0; b < NBACKENDS; b++)
+    fig[b].ok = 1;
+  for (int rep = 0; rep < o->reps; rep++) {
+    for (size_t b = 0; b < NBACKENDS; b++) {
+      sample s;
+      if (!fig[b].ok || run_child(&backends[b], o->packets, o->touch_all, &s) != 0) {
+        fig[b].ok = 0;
+        continue;
+      }
+      fig[b].ns[rep] = s.r.ns_per_op;
+      fig[b].rss[rep] = (double)s.maxrss_kib / 1024.0;
+      fig[b].faults[rep] = (double)s.faults;
+      fig[b].live = (double)s.r.peak_live / (1024.0 * 1024.0);
+    }
+  }
+  const figures *peer = &fig[NBACKENDS - 1];
+  for (size_t b = 0; b < NBACKENDS; b++) {
+    for (int rep = 0; rep < o->reps; rep++) {
+      fig[b].ns_ratio[rep] = fig[b].ns[rep] / peer->ns[rep];
+      fig[b].rss_ratio[rep] = fig[b].rss[rep] / peer->rss[rep];
+      fig[b].faults_ratio[rep] = fig[b].faults[rep] / peer->faults[rep];
+    }
+  }
+}
+
 int main(int argc, char **argv)
 {
   options o;
   if (parse_args(argc, argv, &o) != 0)
     return 2;
+  static figures fig[NBACKENDS];
+  run_all(&o, fig);
   const char *mode = o.touch_all ? "all" : "pages";
   if (!o.tsv) {
     printf("media-server trace: %d streams, window %d packets, %zu packets/run, "
-           "touch=%s, median of %d runs (one process each)\n",
+           "touch=%s, median of %d runs (one process each, taken in turn)\n",
            STREAMS, WINDOW, o.packets, mode, o.reps);
-    printf("%-14s %10s %14s %14s\n", "allocator", "ns/op", "peak RSS MiB", "peak live MiB");
+    printf("ratios: to %s, run by run, then the median\n", PEER_NAME);
+    printf("%-14s %8s %8s %12s %8s %10s %8s %10s\n", "allocator", "ns/op", "time x",
+           "peak RSS MiB", "RSS x", "faults", "faults x", "live MiB");
   }
-  int failed = 0;
+  size_t n = (size_t)o.reps;
+  int failed = !fig[NBACKENDS - 1].ok;
   for (size_t b = 0; b < NBACKENDS; b++) {
-    double ns[BENCH_MAX_REPS], rss[BENCH_MAX_REPS], live = 0;
-    int ok = 1;
-    for (int rep = 0; rep < o.reps && ok; rep++) {
-      sample s;
-      ok = run_child(&backends[b], o.packets, o.touch_all, &s) == 0;
-      ns[rep] = s.r.ns_per_op;
-      rss[rep] = (double)s.maxrss_kib / 1024.0;
-      live = (double)s.r.peak_live / (1024.0 * 1024.0);
-    }
-    if (!ok) {
-      fprintf(stderr, "trace failed for %s\n", backends[b].name);
+    figures *f = &fig[b];
+    if (!f->ok || failed) {
+      fprintf(stderr, "trace failed for %s\n", f->ok ? PEER_NAME : backends[b].name);
       failed = 1;
       continue;
     }
-    double m_ns = bench_median(ns, (size_t)o.reps), m_rss = bench_median(rss, (size_t)o.reps);
+    double ns = bench_median(f->ns, n), rss = bench_median(f->rss, n);
+    double faults = bench_median(f->faults, n);
+    double ns_x = bench_median(f->ns_ratio, n), rss_x = bench_median(f->rss_ratio, n);
+    double faults_x = bench_median(f->faults_ratio, n);
     if (o.tsv)
-      printf("trace-%s\t%s\t%.1f\t%.1f\t%.1f\n", mode, backends[b].name, m_ns, m_rss, live);
+      printf("trace-%s\t%s\t%.1f\t%.1f\t%.1f\t%.0f\t%.3f\t%.3f\t%.3f\n", mode, backends[b].name,
+             ns, rss, f->live, faults, ns_x, rss_x, faults_x);
     else
-      printf("%-14s %10.1f %14.1f %14.1f\n", backends[b].name, m_ns, m_rss, live);
+      printf("%-14s %8.1f %8.2f %12.1f %8.2f %10.0f %8.2f %10.1f\n", backends[b].name, ns, ns_x,
+             rss, rss_x, faults, faults_x, f->live);
   }
   return failed;
 }

@@ -77,24 +77,25 @@ for touch in all pages; do
 done
 
 echo "Media-server trace (48 streams, 200-packet windows, 60 % audio 200-400 B,"
-echo "video 1-100 KiB): ns per packet and peak RSS, median of $trace_reps processes each"
+echo "video 1-100 KiB): ns per packet, peak RSS and page faults, median of $trace_reps"
+echo "processes each (bench-trace alone also prints gomem/glibc ratios taken run by run)"
 awk -F '\t' -v allocs="gomem gomem-shared glibc $peers" '
-  { ns[$1, $2] = $3; rss[$1, $2] = $4; live[$1] = $5 }
+  { ns[$1, $2] = $3; rss[$1, $2] = $4; live[$1] = $5; flt[$1, $2] = $6 }
   !($1 in seen) { seen[$1] = 1; order[n++] = $1 }
   END {
     na = split(allocs, av, " ")
-    printf "%-14s %-13s %10s %10s %14s %10s\n", "trace", "allocator", "ns/op", "ns/gomem", "peak RSS MiB", "RSS/gomem"
+    printf "%-14s %-13s %10s %10s %14s %10s %10s\n", "trace", "allocator", "ns/op", "ns/gomem", "peak RSS MiB", "RSS/gomem", "faults"
     for (t = 0; t < n; t++) {
       tr = order[t]
       g = ns[tr, "gomem"]; gr = rss[tr, "gomem"]
       for (i = 1; i <= na; i++) {
         a = av[i]
         if (!((tr, a) in ns))
-          printf "%-14s %-13s %10s %10s %14s %10s\n", tr, a, "n/a", "n/a", "n/a", "n/a"
+          printf "%-14s %-13s %10s %10s %14s %10s %10s\n", tr, a, "n/a", "n/a", "n/a", "n/a", "n/a"
         else if (g <= 0 || gr <= 0)
-          printf "%-14s %-13s %10.1f %10s %14.1f %10s\n", tr, a, ns[tr, a], "n/a", rss[tr, a], "n/a"
+          printf "%-14s %-13s %10.1f %10s %14.1f %10s %10d\n", tr, a, ns[tr, a], "n/a", rss[tr, a], "n/a", flt[tr, a]
         else
-          printf "%-14s %-13s %10.1f %10.2f %14.1f %10.2f\n", tr, a, ns[tr, a], ns[tr, a] / g, rss[tr, a], rss[tr, a] / gr
+          printf "%-14s %-13s %10.1f %10.2f %14.1f %10.2f %10d\n", tr, a, ns[tr, a], ns[tr, a] / g, rss[tr, a], rss[tr, a] / gr, flt[tr, a]
       }
       printf "%-14s %-13s peak live data %.1f MiB\n", tr, "", live[tr]
     }

@@ -356,23 +356,52 @@ static size_t trim_chunks(gomem_scalable *s)
   return dropped;
 }
 
-static size_t doubled(size_t n)
+/* Growth. Chunks after the first are sized from the bytes the allocator
+ * holds in chunks: while that is below GROWTH_FLOOR, all of it (the total
+ * doubles, as in Go); then GROWTH_FLOOR; then 1/GROWTH_SHARE of it (about
+ * 3 % more per chunk). So an allocator that holds steady, such as a stream's
+ * rolling window, keeps adding chunks of the size it drops, which the
+ * chunk cache hands back warm, instead of walking up a ladder of ever
+ * larger chunks; and what a partly used chunk costs stays small next to
+ * what the allocator holds. */
+#define GROWTH_FLOOR ((size_t)64 << 10)
+#define GROWTH_SHARE 32
+
+/* @return n rounded up to a chunk size class: four per power of two (2^k,
+ * 1.25, 1.5 and 1.75 times 2^k), whole pages from 16 KiB. Few sizes, so
+ * that chunks released by one allocator fit the next one's request. */
+static size_t size_class(size_t n)
 {
-  if (n >= MAX_CHUNK)
-    return n;
-  return n * 2 < MAX_CHUNK ? n * 2 : MAX_CHUNK;
+  size_t top = n;
+
+  while (top & (top - 1))
+    top &= top - 1; /* the highest bit of n */
+  size_t step = top / 4;
+  if (top >= 16 * 1024 && step < 4096)
+    step = 4096;
+  if (step == 0)
+    step = 1;
+  return (n + step - 1) / step * step;
 }
 
-/* The size of the next chunk: double the last one (capped at 4 MiB) and
- * keep doubling while @p need does not fit. With no chunk left, start
- * again from the initial size. */
+/* The size of the next chunk, for a request of @p need <= 4 MiB bytes that
+ * no chunk can serve: with no chunk left, the initial size (as after Go's
+ * trim); else see "Growth" above. Never below the initial size or @p need,
+ * never above 4 MiB. */
 static size_t next_chunk_size(const gomem_scalable *s, size_t need)
 {
-  size_t next = s->nchunks > 0 ? doubled(s->chunk_size) : s->initial_size;
+  size_t held = 0;
 
-  while (next < need && next < MAX_CHUNK)
-    next = doubled(next);
-  return next < need ? need : next;
+  for (size_t i = 0; i < s->nentries; i++)
+    held += s->entries[i].size;
+  size_t next = s->nchunks == 0 ? s->initial_size
+                : held < GROWTH_FLOOR ? held
+                : held / GROWTH_SHARE > GROWTH_FLOOR ? held / GROWTH_SHARE : GROWTH_FLOOR;
+  if (next < s->initial_size)
+    next = s->initial_size;
+  if (next < need || s->nchunks > 0)
+    next = size_class(next < need ? need : next);
+  return next < MAX_CHUNK ? next : MAX_CHUNK;
 }
 
 /* ---- carving outside the span ------------------------------------------------- */

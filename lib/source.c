@@ -6,19 +6,29 @@
  * with -Dthp=true), or, with -Dbuddy=true, a process-wide set of buddy
  * pools that gains a pool when every pool is full (Go's enable_buddy).
  *
- * The cache keeps released chunk regions whose size is a power of two from
- * 1 KiB to 4 MiB -- the sizes a scalable allocator's doubling produces from
- * Go's usual 1/4/16 KiB starts -- so that allocators that come and go reuse
- * them instead of reaching the system each time. It is bounded by bytes
- * and by entries per size, guarded by one spinlock (every critical section
- * is a few pointer moves), and emptied at unload so leak checkers see
- * nothing left. A cached region's first bytes hold its descriptor: the
- * region is ours while it rests there, so that costs no extra allocation.
+ * The cache keeps released chunk regions of 1 KiB to 4 MiB, any size, and
+ * hands one to the next chunk of exactly that size: the scalable
+ * allocator's sizes come from a few classes, so chunks dropped by one
+ * allocator serve the next one. It keeps only what is likely to be asked
+ * for again, and costs little memory while it waits:
+ * - the newest entries keep their pages, CACHE_WARM_MAX bytes of them
+ *   (plus the newest entry, whatever its size), so a chunk dropped and
+ *   soon taken again costs no page fault;
+ * - older entries give their pages back (MADV_DONTNEED) and keep only
+ *   their address range: no resident memory, one zero page per page
+ *   touched again. MADV_FREE would be cheaper to reuse, but the pages it
+ *   frees stay counted in the process's RSS until the kernel needs them;
+ * - an entry that CACHE_MAX_AGE later releases did not take goes back to
+ *   the system, and so do the oldest entries when the slots or the byte
+ *   bound (GOMEM_CHUNK_CACHE_MAX) run out.
+ * One spinlock guards it; pages are given back outside the lock. It is
+ * emptied at unload so leak checkers see nothing left.
  */
 #include "config.h"
 
 #include "source.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -27,22 +37,26 @@
 #include "atomic.h"
 #include "gomem/buddy.h"
 #include "gomem/scalable.h"
+#include "track.h"
 
 /* A cache line: pieces of cache-line multiples stay cache-line aligned. */
 #define HEAP_ALIGN 64
 #define HUGE_PAGE ((size_t)2 << 20)
 
-#define CACHE_MIN_SHIFT 10 /* 1 KiB */
-#define CACHE_MAX_SHIFT 22 /* 4 MiB = GOMEM_SCALABLE_MAX_CHUNK */
-#define CACHE_CLASSES (CACHE_MAX_SHIFT - CACHE_MIN_SHIFT + 1)
-#define CACHE_PER_CLASS 32
+#define CACHE_MIN_SIZE ((size_t)1 << 10) /* smaller chunks are not worth a slot */
+#define CACHE_SLOTS 64
+/* Bytes of cached regions that keep their pages (besides the newest). */
+#define CACHE_WARM_MAX ((size_t)2 << 20)
+/* An entry that this many later releases did not take goes back to the
+ * system: nobody has been asking for its size. */
+#define CACHE_MAX_AGE 256
 
 #define BUDDY_POOL_SIZE ((size_t)64 << 20)
 #define BUDDY_MIN_BLOCK ((size_t)1024)
 #define BUDDY_MAX_POOLS 64
 
-_Static_assert(((size_t)1 << CACHE_MAX_SHIFT) == GOMEM_SCALABLE_MAX_CHUNK,
-               "the cache covers every chunk size up to the largest chunk");
+_Static_assert(GOMEM_SCALABLE_MAX_CHUNK <= GOMEM_CHUNK_CACHE_MAX,
+               "the cache can hold a chunk of every size");
 
 /* ---- system sources ------------------------------------------------------ */
 
@@ -147,6 +161,16 @@ static int buddy_acquire(struct gomem__region *r, size_t size)
   return rc;
 }
 
+static void buddy_lock_all(void)
+{
+  gomem__spinlock_lock(&buddy_lock);
+}
+
+static void buddy_unlock_all(void)
+{
+  gomem__spinlock_unlock(&buddy_lock);
+}
+
 static void buddy_release(struct gomem__region *r)
 {
   gomem__spinlock_lock(&buddy_lock);
@@ -174,6 +198,14 @@ static size_t buddy_release_empty(void)
   return released;
 }
 #else
+static void buddy_lock_all(void)
+{
+}
+
+static void buddy_unlock_all(void)
+{
+}
+
 static int buddy_acquire(struct gomem__region *r, size_t size)
 {
   (void)r;
@@ -192,88 +224,10 @@ static size_t buddy_release_empty(void)
 }
 #endif
 
-/* ---- the chunk cache ------------------------------------------------------ */
-
-struct cached {
-  struct cached *next;
-  struct gomem__region region;
-};
-
-static gomem__spinlock cache_lock = {AO_TS_INITIALIZER};
-static struct cached *cache_head[CACHE_CLASSES];
-static unsigned cache_count[CACHE_CLASSES];
-static volatile AO_t cache_bytes; /* written under the lock, read anywhere */
-
-/* @return the cache class of a region of @p size bytes, or -1. */
-static int cache_class(size_t size)
-{
-  if (size < ((size_t)1 << CACHE_MIN_SHIFT) || size > ((size_t)1 << CACHE_MAX_SHIFT)
-      || (size & (size - 1)) != 0)
-    return -1;
-  int shift = 0;
-  while (((size_t)1 << shift) < size)
-    shift++;
-  return shift - CACHE_MIN_SHIFT;
-}
-
-static bool cache_take(struct gomem__region *r, int cls)
-{
-  struct cached *c;
-
-  gomem__spinlock_lock(&cache_lock);
-  c = cache_head[cls];
-  if (c) {
-    cache_head[cls] = c->next;
-    cache_count[cls]--;
-    gomem__counter_set(&cache_bytes, gomem__counter_read(&cache_bytes) - c->region.size);
-    *r = c->region;
-  }
-  gomem__spinlock_unlock(&cache_lock);
-  return c != NULL;
-}
-
-static bool cache_put(const struct gomem__region *r)
-{
-  int cls = cache_class(r->size);
-  bool ok = false;
-
-  if (cls < 0)
-    return false;
-  gomem__spinlock_lock(&cache_lock);
-  if (cache_count[cls] < CACHE_PER_CLASS
-      && gomem__counter_read(&cache_bytes) + r->size <= GOMEM_CHUNK_CACHE_MAX) {
-    struct cached *c = r->ptr;
-    c->region = *r;
-    c->next = cache_head[cls];
-    cache_head[cls] = c;
-    cache_count[cls]++;
-    gomem__counter_set(&cache_bytes, gomem__counter_read(&cache_bytes) + r->size);
-    ok = true;
-  }
-  gomem__spinlock_unlock(&cache_lock);
-  return ok;
-}
-
-/* ---- entry points --------------------------------------------------------- */
-
-int gomem__region_acquire(struct gomem__region *r, size_t size)
-{
-  int cls = cache_class(size);
-
-  if (cls >= 0 && cache_take(r, cls))
-    return 0;
-  int rc = -1;
-  if (GOMEM_WITH_BUDDY && size <= BUDDY_POOL_SIZE)
-    rc = buddy_acquire(r, size);
-  if (rc != 0)
-    rc = gomem__region_acquire_system(r, size);
-  if (rc == 0)
-    r->cacheable = cls >= 0;
-  return rc;
-}
-
+/* Give r back to where it came from; checkers may see the source touch it. */
 static void release_to_origin(struct gomem__region *r)
 {
+  gomem__track_release(r->ptr, r->size);
   switch (r->origin) {
   case GOMEM__ORIGIN_MMAP:
     munmap(r->ptr, r->mapped);
@@ -287,6 +241,204 @@ static void release_to_origin(struct gomem__region *r)
   }
 }
 
+/* ---- the chunk cache ------------------------------------------------------
+ * A fixed array of slots under one spinlock; a scan of CACHE_SLOTS entries
+ * is nothing next to getting a chunk from the system. The descriptors live
+ * here, not in the cached regions: a region whose pages went back to the
+ * system is never touched, and the checkers see all of it as no-access. */
+
+enum slot_state {
+  SLOT_EMPTY = 0,
+  SLOT_WARM,    /* its pages are resident: reuse costs no page fault */
+  SLOT_COLD,    /* its pages went back to the system (address range kept) */
+  SLOT_COOLING, /* being given back, outside the lock: not to be taken */
+};
+
+struct slot {
+  struct gomem__region region;
+  uint64_t stamp; /* the put that brought it: older entries go first */
+  enum slot_state state;
+};
+
+static gomem__spinlock cache_lock = {AO_TS_INITIALIZER};
+static struct slot cache[CACHE_SLOTS];
+static uint64_t cache_clock;      /* puts so far */
+static size_t cache_warm;         /* bytes of SLOT_WARM regions */
+static volatile AO_t cache_bytes; /* bytes of every slot in use; written under the lock */
+
+static void cache_count(size_t add, size_t sub)
+{
+  gomem__counter_set(&cache_bytes, gomem__counter_read(&cache_bytes) + add - sub);
+}
+
+/* Give the pages of region r back to the system, keeping its address
+ * range: the next touch of a page maps a zero page. Only whole pages
+ * inside r are given back (a heap region need not be page-aligned). */
+static void give_back_pages(const struct gomem__region *r)
+{
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  uintptr_t start = ((uintptr_t)r->ptr + page - 1) & ~(page - 1);
+  uintptr_t end = ((uintptr_t)r->ptr + r->size) & ~(page - 1);
+
+  if (end > start)
+    (void)madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
+/* @return the slot of the oldest entry that may be taken (only resident
+ * ones when @p warm_only) other than slot @p except, or -1. Under the lock. */
+static int oldest(bool warm_only, int except)
+{
+  int found = -1;
+
+  for (int i = 0; i < CACHE_SLOTS; i++) {
+    enum slot_state st = cache[i].state;
+    bool eligible = st == SLOT_WARM || (st == SLOT_COLD && !warm_only);
+    if (eligible && i != except && (found < 0 || cache[i].stamp < cache[found].stamp))
+      found = i;
+  }
+  return found;
+}
+
+/* @return the slot of the newest takeable entry of @p size bytes,
+ * resident ones first, or -1. Under the lock. */
+static int best_match(size_t size)
+{
+  int found = -1;
+
+  for (int i = 0; i < CACHE_SLOTS; i++) {
+    const struct slot *c = &cache[i];
+    if ((c->state != SLOT_WARM && c->state != SLOT_COLD) || c->region.size != size)
+      continue;
+    if (found < 0 || (c->state == SLOT_WARM) > (cache[found].state == SLOT_WARM)
+        || (c->state == cache[found].state && c->stamp > cache[found].stamp))
+      found = i;
+  }
+  return found;
+}
+
+static bool cache_take(struct gomem__region *r, size_t size)
+{
+  gomem__spinlock_lock(&cache_lock);
+  int i = best_match(size);
+  if (i >= 0) {
+    *r = cache[i].region;
+    if (cache[i].state == SLOT_WARM)
+      cache_warm -= size;
+    cache[i].state = SLOT_EMPTY;
+    cache_count(0, size);
+  }
+  gomem__spinlock_unlock(&cache_lock);
+  return i >= 0;
+}
+
+/* Empty slot @p i (under the lock) and append its region to @p out. */
+static void evict(int i, struct gomem__region *out, size_t *n)
+{
+  if (cache[i].state == SLOT_WARM)
+    cache_warm -= cache[i].region.size;
+  cache_count(0, cache[i].region.size);
+  cache[i].state = SLOT_EMPTY;
+  out[(*n)++] = cache[i].region;
+}
+
+/* Make room for @p size more bytes in one slot, evicting the entries
+ * too old to be asked for and then the oldest ones into @p out. @return a
+ * free slot, or -1 (everything left is cooling). Under the lock. */
+static int make_room(size_t size, struct gomem__region *out, size_t *n)
+{
+  int free_slot = -1;
+
+  for (int i = 0; i < CACHE_SLOTS; i++) {
+    enum slot_state st = cache[i].state;
+    if ((st == SLOT_WARM || st == SLOT_COLD) && cache_clock - cache[i].stamp >= CACHE_MAX_AGE)
+      evict(i, out, n);
+  }
+  for (;;) {
+    for (int i = 0; free_slot < 0 && i < CACHE_SLOTS; i++)
+      if (cache[i].state == SLOT_EMPTY)
+        free_slot = i;
+    if (free_slot >= 0 && gomem__counter_read(&cache_bytes) + size <= GOMEM_CHUNK_CACHE_MAX)
+      return free_slot;
+    int victim = oldest(false, -1);
+    if (victim < 0)
+      return -1;
+    evict(victim, out, n);
+  }
+}
+
+/* Mark the oldest resident entries cooling until at most CACHE_WARM_MAX
+ * bytes stay resident, the newest entry excepted. @return how many, their
+ * slots in @p out. Under the lock. */
+static size_t pick_cooling(int newest, int *out)
+{
+  size_t n = 0;
+
+  while (cache_warm - cache[newest].region.size > CACHE_WARM_MAX) {
+    int i = oldest(true, newest);
+    if (i < 0)
+      break;
+    cache[i].state = SLOT_COOLING;
+    cache_warm -= cache[i].region.size;
+    out[n++] = i;
+  }
+  return n;
+}
+
+static bool cache_put(const struct gomem__region *r)
+{
+  struct gomem__region evicted[CACHE_SLOTS];
+  int cooling[CACHE_SLOTS];
+  size_t nevicted = 0, ncooling = 0;
+
+  gomem__spinlock_lock(&cache_lock);
+  int i = make_room(r->size, evicted, &nevicted);
+  if (i >= 0) {
+    gomem__track_noaccess(r->ptr, r->size);
+    cache[i] = (struct slot){.region = *r, .stamp = ++cache_clock, .state = SLOT_WARM};
+    cache_warm += r->size;
+    cache_count(r->size, 0);
+    ncooling = pick_cooling(i, cooling);
+  }
+  gomem__spinlock_unlock(&cache_lock);
+
+  for (size_t k = 0; k < nevicted; k++)
+    release_to_origin(&evicted[k]);
+  if (ncooling == 0)
+    return i >= 0;
+  /* A cooling slot is ours until it is marked cold: no one takes it, so
+   * its pages can go back without the lock held. */
+  for (size_t k = 0; k < ncooling; k++)
+    give_back_pages(&cache[cooling[k]].region);
+  gomem__spinlock_lock(&cache_lock);
+  for (size_t k = 0; k < ncooling; k++)
+    cache[cooling[k]].state = SLOT_COLD;
+  gomem__spinlock_unlock(&cache_lock);
+  return true;
+}
+
+/* ---- entry points --------------------------------------------------------- */
+
+static bool cacheable_size(size_t size)
+{
+  return size >= CACHE_MIN_SIZE && size <= GOMEM_SCALABLE_MAX_CHUNK;
+}
+
+int gomem__region_acquire(struct gomem__region *r, size_t size)
+{
+  bool cacheable = cacheable_size(size);
+
+  if (cacheable && cache_take(r, size))
+    return 0;
+  int rc = -1;
+  if (GOMEM_WITH_BUDDY && size <= BUDDY_POOL_SIZE)
+    rc = buddy_acquire(r, size);
+  if (rc != 0)
+    rc = gomem__region_acquire_system(r, size);
+  if (rc == 0)
+    r->cacheable = cacheable;
+  return rc;
+}
+
 void gomem__region_release(struct gomem__region *r)
 {
   if (!r->ptr)
@@ -298,27 +450,20 @@ void gomem__region_release(struct gomem__region *r)
 
 size_t gomem__release_cached(void)
 {
-  struct cached *lists[CACHE_CLASSES];
-  size_t released = 0;
+  struct gomem__region detached[CACHE_SLOTS];
+  size_t n = 0, released = 0;
 
-  /* Detach everything under the lock, give it back outside it. */
+  /* Detach everything under the lock, give it back outside it. A cooling
+   * entry (another thread is giving its pages back) stays. */
   gomem__spinlock_lock(&cache_lock);
-  for (int i = 0; i < CACHE_CLASSES; i++) {
-    lists[i] = cache_head[i];
-    cache_head[i] = NULL;
-    cache_count[i] = 0;
-  }
-  gomem__counter_set(&cache_bytes, 0);
+  for (int i = 0; i < CACHE_SLOTS; i++)
+    if (cache[i].state == SLOT_WARM || cache[i].state == SLOT_COLD)
+      evict(i, detached, &n);
   gomem__spinlock_unlock(&cache_lock);
 
-  for (int i = 0; i < CACHE_CLASSES; i++) {
-    while (lists[i]) {
-      struct cached *c = lists[i];
-      struct gomem__region region = c->region;
-      lists[i] = c->next;
-      released += region.size;
-      release_to_origin(&region);
-    }
+  for (size_t k = 0; k < n; k++) {
+    released += detached[k].size;
+    release_to_origin(&detached[k]);
   }
   return released + buddy_release_empty();
 }
@@ -338,9 +483,44 @@ size_t gomem_cached_bytes(void)
   return gomem__cached_bytes();
 }
 
+/* ---- fork ------------------------------------------------------------------
+ * The locks are held across fork(), so that the child finds them free and
+ * the cache and the pools consistent. */
+
+static void before_fork(void)
+{
+  buddy_lock_all();
+  gomem__spinlock_lock(&cache_lock);
+}
+
+static void after_fork_parent(void)
+{
+  gomem__spinlock_unlock(&cache_lock);
+  buddy_unlock_all();
+}
+
+/* The threads that were giving pages back did not come along: their
+ * entries are the child's, and their pages may or may not be there. */
+static void after_fork_child(void)
+{
+  for (int i = 0; i < CACHE_SLOTS; i++) {
+    if (cache[i].state == SLOT_COOLING) {
+      cache[i].state = SLOT_WARM;
+      cache_warm += cache[i].region.size;
+    }
+  }
+  after_fork_parent();
+}
+
+__attribute__((constructor)) static void register_fork_handlers(void)
+{
+  (void)pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+}
+
 /* Leak checkers look after the destructors have run: leave nothing behind
  * that the process cannot reach any more. */
 __attribute__((destructor)) static void release_at_exit(void)
 {
   (void)gomem__release_cached();
 }
+

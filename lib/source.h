@@ -49,7 +49,8 @@ void gomem__region_release(struct gomem__region *r);
  * Thread-safe. @return the bytes given back to the system. */
 size_t gomem__release_cached(void);
 
-/* @return the bytes resting in the chunk cache. Thread-safe. */
+/* @return the bytes of the regions resting in the chunk cache, whether
+ * their pages are resident or were given back. Thread-safe. */
 size_t gomem__cached_bytes(void);
 
 #endif

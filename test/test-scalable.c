@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define KiB ((size_t)1 << 10)
@@ -146,6 +148,9 @@ END_TEST
 
 /* ---- Go scenarios --------------------------------------------------------- */
 
+/* Growth (see gomem/scalable.h): below 64 KiB in chunks, the next chunk
+ * is as large as all of them (the total doubles); a request that does not
+ * fit gets a chunk of its size class. */
 START_TEST(grow_from_1k)
 {
   gomem_scalable *s = gomem_scalable_new(1 * KiB);
@@ -153,39 +158,38 @@ START_TEST(grow_from_1k)
 
   void *a = malloc_ok(s, 1 * KiB); /* fills the first chunk */
   ck_assert_uint_eq(chunks(s), pooled ? 1 : 0);
-  void *b = malloc_ok(s, 1);       /* adds 2 KiB */
+  void *b = malloc_ok(s, 1);       /* adds 1 KiB: what the allocator holds */
   ck_assert_uint_eq(chunks(s), pooled ? 2 : 0);
-  ck_assert_uint_eq(reserved(s), pooled ? 3 * KiB : 1 * KiB + 1);
-  void *c = malloc_ok(s, 2 * KiB); /* 2047 free bytes are not enough: 4 KiB */
+  ck_assert_uint_eq(reserved(s), pooled ? 2 * KiB : 1 * KiB + 1);
+  void *c = malloc_ok(s, 2 * KiB); /* 1023 free bytes are not enough: 2 KiB */
   ck_assert_uint_eq(chunks(s), pooled ? 3 : 0);
-  ck_assert_uint_eq(reserved(s), pooled ? 7 * KiB : 3 * KiB + 1);
-  void *d = malloc_ok(s, 2047);    /* the chunk that served last comes first */
-  ck_assert_uint_eq(chunks(s), pooled ? 3 : 0);
-  if (pooled)
-    ck_assert_ptr_eq(d, (char *)c + 2 * KiB);
-  void *e = malloc_ok(s, 2047);    /* 1 byte left there: the 2 KiB chunk's rest */
+  ck_assert_uint_eq(reserved(s), pooled ? 4 * KiB : 3 * KiB + 1);
+  void *d = malloc_ok(s, 1000);    /* the first chunk, in creation order, with room */
   ck_assert_uint_eq(chunks(s), pooled ? 3 : 0);
   if (pooled)
-    ck_assert_ptr_eq(e, (char *)b + 1);
+    ck_assert_ptr_eq(d, (char *)b + 1);
+  void *e = malloc_ok(s, 2047);    /* no room: 4 KiB */
+  ck_assert_uint_eq(chunks(s), pooled ? 4 : 0);
+  ck_assert_uint_eq(reserved(s), pooled ? 8 * KiB : 3 * KiB + 1 + 1000 + 2047);
+  /* A chunk that becomes free while others remain is released at once. */
   ck_assert_int_eq(gomem_scalable_free(s, e, 2047), GOMEM_OK);
-
-  /* The first chunk becomes free while others remain: released at once. */
+  ck_assert_uint_eq(chunks(s), pooled ? 3 : 0);
   ck_assert_int_eq(gomem_scalable_free(s, a, 1 * KiB), GOMEM_OK);
   ck_assert_uint_eq(chunks(s), pooled ? 2 : 0);
-  ck_assert_uint_eq(reserved(s), pooled ? 6 * KiB : 2 * KiB + 2047 + 1);
+  ck_assert_uint_eq(reserved(s), pooled ? 3 * KiB : 2 * KiB + 1 + 1000);
 
   gomem_stats st = stats_of(s);
-  ck_assert_uint_eq(st.total_malloc, 1 * KiB + 1 + 2 * KiB + 2 * 2047);
+  ck_assert_uint_eq(st.total_malloc, 1 * KiB + 1 + 2 * KiB + 1000 + 2047);
   ck_assert_uint_eq(st.total_free, 1 * KiB + 2047);
-  ck_assert_uint_eq(st.in_use, 1 + 2 * KiB + 2047);
+  ck_assert_uint_eq(st.in_use, 1 + 2 * KiB + 1000);
 
   ck_assert_int_eq(gomem_scalable_free(s, b, 1), GOMEM_OK);
-  ck_assert_int_eq(gomem_scalable_free(s, d, 2047), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, d, 1000), GOMEM_OK);
   ck_assert_uint_eq(chunks(s), pooled ? 1 : 0);
   /* The last chunk stays even when free... */
   ck_assert_int_eq(gomem_scalable_free(s, c, 2 * KiB), GOMEM_OK);
   ck_assert_uint_eq(chunks(s), pooled ? 1 : 0);
-  ck_assert_uint_eq(reserved(s), pooled ? 4 * KiB : 0);
+  ck_assert_uint_eq(reserved(s), pooled ? 2 * KiB : 0);
   ck_assert_uint_eq(stats_of(s).in_use, 0);
   /* ...until trim; the next chunk starts again from the initial size. */
   gomem_scalable_trim(s);
@@ -198,39 +202,84 @@ START_TEST(grow_from_1k)
 }
 END_TEST
 
-START_TEST(doubling_capped_at_4m)
+START_TEST(growth_capped_at_4m)
 {
   if (!gomem_scalable_pooled())
     return;
+  /* Chunks are never smaller than the first one, nor above 4 MiB. */
   gomem_scalable *s = gomem_scalable_new(3 * MiB);
   void *a = gomem_scalable_malloc(s, 3 * MiB);
-  void *b = gomem_scalable_malloc(s, 1);     /* 6 MiB would pass the cap: 4 MiB */
-  void *c = gomem_scalable_malloc(s, 4 * MiB); /* 4 MiB again */
+  void *b = gomem_scalable_malloc(s, 1);       /* 3 MiB, the initial size */
+  void *c = gomem_scalable_malloc(s, 4 * MiB); /* the request: 4 MiB */
 
   ck_assert_ptr_nonnull(a);
   ck_assert_ptr_nonnull(b);
   ck_assert_ptr_nonnull(c);
   ck_assert_uint_eq(chunks(s), 3);
-  ck_assert_uint_eq(reserved(s), 11 * MiB);
+  ck_assert_uint_eq(reserved(s), 10 * MiB);
   ck_assert_int_eq(gomem_scalable_free(s, a, 3 * MiB), GOMEM_OK);
   ck_assert_int_eq(gomem_scalable_free(s, b, 1), GOMEM_OK);
   ck_assert_int_eq(gomem_scalable_free(s, c, 4 * MiB), GOMEM_OK);
   ck_assert_uint_eq(chunks(s), 1);
   gomem_scalable_destroy(s);
 
-  /* Doubling until the request fits: the free 1 KiB chunk is trimmed
-   * first, then 1 KiB -> 2, 4, 8, 16 KiB. */
+  /* A request that does not fit gets its size class: the free 1 KiB chunk
+   * is trimmed first, then 10 KiB (a class: 8 KiB * 1.25). */
   s = gomem_scalable_new(1 * KiB);
   a = malloc_ok(s, 10 * KiB);
-  ck_assert_uint_eq(reserved(s), 16 * KiB);
+  ck_assert_uint_eq(reserved(s), 10 * KiB);
   ck_assert_uint_eq(chunks(s), 1);
-  b = malloc_ok(s, 1 * KiB);
-  c = malloc_ok(s, 6 * KiB); /* from the last size, 16 KiB, doubled: 32 KiB */
-  ck_assert_uint_eq(reserved(s), 48 * KiB);
+  b = malloc_ok(s, 1 * KiB);  /* what the allocator holds: 10 KiB */
+  c = malloc_ok(s, 6 * KiB);  /* fits there */
+  ck_assert_uint_eq(reserved(s), 20 * KiB);
+  ck_assert_uint_eq(chunks(s), 2);
   ck_assert_int_eq(gomem_scalable_free(s, b, 1 * KiB), GOMEM_OK);
   ck_assert_int_eq(gomem_scalable_free(s, c, 6 * KiB), GOMEM_OK);
   ck_assert_int_eq(gomem_scalable_free(s, a, 10 * KiB), GOMEM_OK);
   gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* Past 64 KiB in chunks the next chunk is 64 KiB, then 1/32 of what the
+ * allocator holds (rounded up to a size class): a steady allocator adds
+ * chunks of one size, not ever larger ones. */
+START_TEST(growth_by_holdings)
+{
+  if (!gomem_scalable_pooled())
+    return;
+  gomem_scalable *s = gomem_scalable_new(64 * KiB);
+  void *p[80];
+
+  for (int i = 0; i < 32; i++) /* fill 32 chunks of 64 KiB */
+    p[i] = malloc_ok(s, 64 * KiB);
+  ck_assert_uint_eq(chunks(s), 32);
+  ck_assert_uint_eq(reserved(s), 2 * MiB);
+  p[32] = malloc_ok(s, 1);     /* 2 MiB / 32 = 64 KiB */
+  ck_assert_uint_eq(reserved(s), 2 * MiB + 64 * KiB);
+  p[33] = malloc_ok(s, 64 * KiB); /* (2 MiB + 64 KiB) / 32 -> class 80 KiB */
+  ck_assert_uint_eq(chunks(s), 34);
+  ck_assert_uint_eq(reserved(s), 2 * MiB + 64 * KiB + 80 * KiB);
+
+  /* A rolling window: the oldest chunk goes (to the chunk cache), and the
+   * next one is sized from what the allocator holds now. */
+  ck_assert_int_eq(gomem_scalable_free(s, p[0], 64 * KiB), GOMEM_OK);
+  ck_assert_uint_eq(chunks(s), 33);
+  size_t before = gomem_cached_bytes();
+  ck_assert_uint_ge(before, 64 * KiB);
+  p[0] = malloc_ok(s, 64 * KiB); /* (2 MiB + 80 KiB) / 32 -> 80 KiB */
+  ck_assert_uint_eq(chunks(s), 34);
+  ck_assert_uint_eq(reserved(s), 2 * MiB + 64 * KiB + 2 * 80 * KiB - 64 * KiB);
+
+  /* The size class of a request past every chunk. */
+  p[34] = malloc_ok(s, 300 * KiB); /* class 320 KiB */
+  ck_assert_uint_eq(reserved(s), 2 * MiB + 2 * 80 * KiB + 320 * KiB);
+  ck_assert_int_eq(gomem_scalable_free(s, p[34], 300 * KiB), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, p[0], 64 * KiB), GOMEM_OK);
+  for (int i = 1; i < 34; i++)
+    ck_assert_int_eq(gomem_scalable_free(s, p[i], i == 32 ? 1 : 64 * KiB), GOMEM_OK);
+  ck_assert_uint_eq(chunks(s), 1);
+  gomem_scalable_destroy(s);
+  (void)gomem_release_cached();
 }
 END_TEST
 
@@ -246,10 +295,11 @@ START_TEST(trim_before_grow)
   ck_assert_uint_eq(chunks(s), 1);
   ck_assert_int_eq(gomem_scalable_free(s, b, 2 * KiB), GOMEM_OK);
   ck_assert_uint_eq(chunks(s), 1); /* last one stays */
-  /* A request larger than the free chunk: it is trimmed, not kept. */
+  /* A request larger than the free chunk: it is trimmed, not kept, and
+   * the new chunk is the request's size class. */
   void *c = malloc_ok(s, 3 * KiB);
   ck_assert_uint_eq(chunks(s), 1);
-  ck_assert_uint_eq(reserved(s), 4 * KiB);
+  ck_assert_uint_eq(reserved(s), 3 * KiB);
   ck_assert_int_eq(gomem_scalable_free(s, c, 3 * KiB), GOMEM_OK);
   gomem_scalable_destroy(s);
 }
@@ -1058,20 +1108,106 @@ START_TEST(chunk_cache)
   s = gomem_scalable_new(16 * KiB); /* takes it back */
   ck_assert_uint_eq(gomem_cached_bytes(), 0);
   gomem_scalable_destroy(s);
-  /* Not a power of two: not cached. */
+  /* Any size is kept, and only that size takes it. */
   s = gomem_scalable_new(3000);
   gomem_scalable_destroy(s);
-  ck_assert_uint_eq(gomem_cached_bytes(), 16 * KiB);
-  ck_assert_uint_ge(gomem_release_cached(), 16 * KiB);
+  ck_assert_uint_eq(gomem_cached_bytes(), 16 * KiB + 3000);
+  s = gomem_scalable_new(3001);
+  gomem_scalable_destroy(s);
+  ck_assert_uint_eq(gomem_cached_bytes(), 16 * KiB + 3000 + 3001);
+  s = gomem_scalable_new(3000);
+  ck_assert_uint_eq(gomem_cached_bytes(), 16 * KiB + 3001);
+  gomem_scalable_destroy(s);
+  ck_assert_uint_ge(gomem_release_cached(), 16 * KiB + 3000 + 3001);
+  ck_assert_uint_eq(gomem_cached_bytes(), 0);
+  /* Too small to be worth keeping. */
+  s = gomem_scalable_new(1000);
+  gomem_scalable_destroy(s);
   ck_assert_uint_eq(gomem_cached_bytes(), 0);
   /* Bounded. */
-  gomem_scalable *many[64];
-  for (int i = 0; i < 64; i++)
+  gomem_scalable *many[100];
+  for (int i = 0; i < 100; i++)
     many[i] = gomem_scalable_new(1 * KiB);
-  for (int i = 0; i < 64; i++)
+  for (int i = 0; i < 100; i++)
     gomem_scalable_destroy(many[i]);
   ck_assert_uint_le(gomem_cached_bytes(), GOMEM_CHUNK_CACHE_MAX);
-  ck_assert_uint_lt(gomem_cached_bytes(), 64 * KiB);
+  ck_assert_uint_lt(gomem_cached_bytes(), 100 * KiB);
+  (void)gomem_release_cached();
+}
+END_TEST
+
+/* @return how many of the pages of [p, p + len) are resident. */
+static size_t resident_pages(const void *p, size_t len)
+{
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  uintptr_t start = ((uintptr_t)p + page - 1) / page * page;
+  uintptr_t end = ((uintptr_t)p + len) / page * page;
+  unsigned char vec[64];
+  size_t n = 0;
+
+  ck_assert_uint_le((end - start) / page, sizeof(vec));
+  ck_assert_int_eq(mincore((void *)start, end - start, vec), 0);
+  for (size_t i = 0; i < (end - start) / page; i++)
+    n += vec[i] & 1;
+  return n;
+}
+
+/* A chunk that waits in the cache while others are released after it
+ * gives its pages back but is still counted, and still reused. */
+START_TEST(chunk_cache_gives_pages_back)
+{
+  if (!gomem_scalable_pooled())
+    return;
+  (void)gomem_release_cached();
+  gomem_scalable *s = gomem_scalable_new(64 * KiB);
+  unsigned char *p = malloc_ok(s, 64 * KiB); /* the whole chunk, touched */
+  ck_assert_int_eq(gomem_scalable_free(s, p, 64 * KiB), GOMEM_OK);
+  gomem_scalable_destroy(s);
+  ck_assert_uint_eq(gomem_cached_bytes(), 64 * KiB);
+  ck_assert_uint_ge(resident_pages(p, 64 * KiB), 64 * KiB / (size_t)sysconf(_SC_PAGESIZE) - 1);
+
+  /* 4 MiB of newer chunks, of another size. */
+  gomem_scalable *other[32];
+  for (int i = 0; i < 32; i++) {
+    other[i] = gomem_scalable_new(128 * KiB);
+    void *q = malloc_ok(other[i], 128 * KiB);
+    ck_assert_int_eq(gomem_scalable_free(other[i], q, 128 * KiB), GOMEM_OK);
+  }
+  for (int i = 0; i < 32; i++)
+    gomem_scalable_destroy(other[i]);
+  ck_assert_uint_eq(gomem_cached_bytes(), 64 * KiB + 32 * 128 * KiB);
+  ck_assert_uint_eq(resident_pages(p, 64 * KiB), 0);
+
+  /* Still reused, at the same address. */
+  s = gomem_scalable_new(64 * KiB);
+  unsigned char *again = malloc_ok(s, 64 * KiB);
+  ck_assert_ptr_eq(again, p);
+  ck_assert_uint_eq(gomem_cached_bytes(), 32 * 128 * KiB);
+  ck_assert_int_eq(gomem_scalable_free(s, again, 64 * KiB), GOMEM_OK);
+  gomem_scalable_destroy(s);
+  ck_assert_uint_ge(gomem_release_cached(), 64 * KiB + 32 * 128 * KiB);
+  ck_assert_uint_eq(gomem_cached_bytes(), 0);
+}
+END_TEST
+
+/* The child of a fork finds the cache usable. */
+START_TEST(chunk_cache_fork)
+{
+  gomem_scalable *s = gomem_scalable_new(16 * KiB);
+  gomem_scalable_destroy(s);
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    gomem_scalable *c = gomem_scalable_new(16 * KiB);
+    void *p = c ? gomem_scalable_malloc(c, 100) : NULL;
+    int ok = p && gomem_scalable_free(c, p, 100) == GOMEM_OK;
+    gomem_scalable_destroy(c);
+    (void)gomem_release_cached();
+    _exit(ok && gomem_cached_bytes() == 0 ? 0 : 1);
+  }
+  int status = 0;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   (void)gomem_release_cached();
 }
 END_TEST
@@ -1086,7 +1222,8 @@ static Suite *scalable_suite(void)
   tcase_add_test(core, new_and_stats);
   tcase_add_test(core, stats_struct_size);
   tcase_add_test(core, grow_from_1k);
-  tcase_add_test(core, doubling_capped_at_4m);
+  tcase_add_test(core, growth_capped_at_4m);
+  tcase_add_test(core, growth_by_holdings);
   tcase_add_test(core, trim_before_grow);
   tcase_add_test(core, partial_free_readme);
   tcase_add_test(core, large_blocks);
@@ -1096,6 +1233,8 @@ static Suite *scalable_suite(void)
   tcase_add_test(core, read_cb);
   tcase_add_test(core, many_chunks_lookup);
   tcase_add_test(core, chunk_cache);
+  tcase_add_test(core, chunk_cache_gives_pages_back);
+  tcase_add_test(core, chunk_cache_fork);
   tcase_set_timeout(random, 240);
   tcase_add_loop_test(random, random_against_model, 0, 2);
   tcase_set_timeout(threads, 240);

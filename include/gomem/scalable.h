@@ -8,11 +8,19 @@
  * first chunk, in creation order, where it fits (Go tries them all in that
  * order). When no chunk has a free run large enough for a request it first
  * drops the chunks that are completely free (trim) and tries again, then
- * adds a chunk twice the size of the last one added, capped at
- * GOMEM_SCALABLE_MAX_CHUNK (4 MiB), and doubled further while the request
- * does not fit. A request above 4 MiB is
- * served directly by the system in a block of its own, which is given back
- * to the system as soon as all of it has been freed.
+ * adds a chunk sized from what the allocator holds in chunks (H bytes):
+ * - H itself while H < 64 KiB (small allocators double, as in Go);
+ * - then 64 KiB, and from H = 2 MiB on, H / 32: an allocator that holds
+ *   steady (a stream's rolling window) adds chunks of the size it drops,
+ *   which the chunk cache has ready, instead of walking up a ladder of
+ *   ever larger ones, and a partly used chunk costs at most ~3 % of H;
+ * - never less than the initial size or the request, rounded up to a size
+ *   class (four per power of two: 2^k, 1.25, 1.5, 1.75 * 2^k; whole pages
+ *   from 16 KiB), and never more than GOMEM_SCALABLE_MAX_CHUNK (4 MiB).
+ * With no chunk left (after trim) the next chunk has the initial size
+ * again, or the request's size class when that is larger. A request above
+ * 4 MiB is served directly by the system in a block of its own, which is
+ * given back to the system as soon as all of it has been freed.
  *
  * Pieces carry no header and no alignment beyond what the sizes asked for
  * imply (a chunk starts 64-byte aligned): allocate multiples of your
@@ -28,12 +36,21 @@
  * - default: the heap; `-Dmmap=true`: anonymous mmap (`-Dthp=true` also
  *   advises transparent huge pages); `-Dbuddy=true`: a process-wide, growing
  *   set of buddy pools (gomem/buddy.h) of 64 MiB of address space each.
- * - Released chunks whose size is a power of two from 1 KiB to 4 MiB are
- *   kept in a process-wide cache (at most GOMEM_CHUNK_CACHE_MAX bytes in
- *   all) and reused by the next chunk of that size, so allocators that come
- *   and go do not reach the system each time. gomem_release_cached() empties
- *   the cache (and returns empty buddy pools); it is also emptied when the
- *   library is unloaded or the process exits, so leak checkers stay quiet.
+ * - Released chunks of 1 KiB to 4 MiB are kept in a process-wide cache
+ *   and reused by the next chunk of exactly that size, from any allocator,
+ *   so allocators that come and go, or drop and add chunks, do not reach
+ *   the system each time. The cache keeps what is likely to be asked for
+ *   again, and little of it resident: the most recently released 2 MiB
+ *   (and the newest entry) keep their pages; older entries give their pages
+ *   back to the system (madvise MADV_DONTNEED) and keep only their address
+ *   range, so they cost no RSS and a page fault per page when reused; an
+ *   entry not taken within 256 later releases goes back to the system, and
+ *   the oldest ones go when the 64 entries or GOMEM_CHUNK_CACHE_MAX bytes
+ *   run out. Memory a caller provides never enters it.
+ *   gomem_release_cached() empties the cache (and returns empty buddy
+ *   pools); it is also emptied when the library is unloaded or the process
+ *   exits, so leak checkers stay quiet. Its lock is held across fork(), so
+ *   a child may use it.
  *
  * `-Drecyclable=false` (Go's disable_rm): every allocation is a separate
  * system (heap) allocation instead of a piece of a chunk; see
@@ -131,7 +148,8 @@ extern "C" {
 /** gomem_scalable_new_ex flag: any thread may allocate (see Threads). */
 #define GOMEM_SCALABLE_SHARED 1u
 
-/** Upper bound of the process-wide cache of released chunks, in bytes. */
+/** Upper bound of the process-wide cache of released chunks, in bytes of
+ *  address space (resident or not: see "Where chunk bytes come from"). */
 #define GOMEM_CHUNK_CACHE_MAX ((size_t)16 << 20)
 
 /** A scalable allocator. Opaque. */
@@ -359,7 +377,11 @@ GOMEM_API bool gomem_scalable_pooled(void);
  */
 GOMEM_API size_t gomem_release_cached(void);
 
-/** @return the bytes held in the process-wide chunk cache now. Any thread. */
+/**
+ * @return the bytes of the chunks resting in the process-wide chunk cache
+ * now: their address space, whether their pages are still resident or were
+ * given back to the system (see "Where chunk bytes come from"). Any thread.
+ */
 GOMEM_API size_t gomem_cached_bytes(void);
 
 #ifdef __cplusplus
