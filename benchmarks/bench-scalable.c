@@ -746,10 +746,11 @@ static void print_header(const bench_peer *peers, const options *o, int cpu)
 {
   printf("peers:");
   for (size_t k = 0; k < BENCH_NPEERS; k++) {
+    const char *sep = k + 1 < BENCH_NPEERS ? ";" : "";
     if (peers[k].missing)
-      printf(" %s n/a (%s);", peers[k].name, peers[k].missing);
+      printf(" %s n/a (%s)%s", peers[k].name, peers[k].missing, sep);
     else
-      printf(" %s %s (%s);", peers[k].name, peers[k].version, peers[k].library);
+      printf(" %s %s (%s)%s", peers[k].name, peers[k].version, peers[k].library, sep);
   }
   printf("\n\nScalable allocator / recyclable memory: ns per Go op, median of %d repetitions,\n"
          "the sides taking turns in one process", o->reps);

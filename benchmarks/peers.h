@@ -41,9 +41,11 @@ typedef struct bench_peer {
  * Re-execute the program once with the environment the peers need, if it
  * is not already set: jemalloc is built with initial-exec TLS and only
  * fits in glibc's static TLS surplus when glibc.rtld.optional_static_tls is
- * raised (GLIBC_TUNABLES, read at start-up), and tcmalloc is kept off the
- * brk heap glibc uses (TCMALLOC_SKIP_SBRK). Returns only if no re-exec was
- * needed or it failed (jemalloc then reports its dlerror as `missing`).
+ * raised (GLIBC_TUNABLES, read at start-up), and tcmalloc takes its memory
+ * from mmap, not from the brk heap glibc grows (TCMALLOC_SKIP_SBRK; only
+ * its first pages come from sbrk, which glibc copes with). Returns only if
+ * no re-exec was needed or it failed (jemalloc then reports its dlerror as
+ * `missing`).
  */
 void bench_peers_reexec(char **argv);
 
