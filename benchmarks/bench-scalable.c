@@ -2,21 +2,18 @@
 /*
  * bench-scalable.c — the Go seed's ScalableMemoryAllocator and
  * RecyclableMemory benchmarks (scalable_bench_test.go) on gomem_scalable and
- * gomem_recyclable, next to the same pattern on a malloc-style peer.
- *
- * One source, several binaries (see meson.build):
- *   bench-scalable        gomem rows and the glibc peer (BENCH_WITH_GOMEM)
- *   bench-peer-mimalloc   only the peer rows, with mi_malloc / mi_free
- *   bench-peer-jemalloc   only the peer rows, with jemalloc's malloc / free
- * benchmarks/report.sh runs them all and prints one table.
+ * gomem_recyclable, next to the same pattern on glibc, mimalloc, jemalloc
+ * and tcmalloc, all in this one process (peers.h loads them at run time).
  *
  * Setups follow the Go code exactly: every gomem row starts from
  * gomem_scalable_new(1024) (Go's NewScalableMemoryAllocator(1024)), made
  * before the clock starts like Go's b.ResetTimer(), and one "op" is one Go
- * loop iteration (SequentialAlloc: 50 allocations + 50 frees).
+ * loop iteration (SequentialAlloc: 50 allocations + 50 frees). The rows
+ * "scalable malloc+free 64 B / 1 KiB / 8 KiB" are Go's MallocSmall, Malloc
+ * and MallocLarge.
  *
- * The peer does what a C program does without gomem:
- *   Malloc*, Random*, Scaling, Concurrent, MemoryPressure, SequentialAlloc:
+ * The peers do what a C program does without gomem:
+ *   malloc+free, Random*, Scaling, Concurrent, MemoryPressure, SequentialAlloc:
  *                the same allocations and frees with malloc / free.
  *   Borrow*, RandomBorrow, MixedPattern: scratch memory in C is malloc +
  *                free, so the peer does that where gomem borrows.
@@ -25,26 +22,38 @@
  *                array, free them all where gomem recycles.
  *   GetStats     no malloc equivalent: n/a.
  * Neither side touches the memory; every pointer escapes to the compiler
- * (bench_escape) so no allocation can be optimized away. Time is the
- * thread's CPU time (bench_thread_ns): steadier than wall time on a busy
- * machine, the same on an idle one.
+ * (bench_escape) so no allocation can be optimized away. A peer is called
+ * through its function pointers, held in registers for the whole loop.
+ *
+ * Method. Each side gets its own iteration count (about --ms per
+ * repetition), then the sides take turns repetition by repetition (gomem,
+ * glibc, mimalloc, jemalloc, tcmalloc, gomem, ...), so a slow spell of a
+ * shared machine hits them all alike. Printed: the median ns per op of each
+ * side, and per peer the median of the paired ratios gomem/peer (each
+ * repetition's gomem time over the same repetition's peer time; < 1: gomem
+ * faster). Time is the thread's CPU time (bench_thread_ns). The process
+ * pins itself to the CPU it starts on (--no-pin: not).
+ * Ir/op: gomem's instructions per op, from a run of this program under
+ * callgrind (instr.h) that measures each row for INSTR_ITERS and twice as
+ * many iterations and keeps the difference; n/a without valgrind.
  *
  * Usage: bench-scalable [--tsv] [--reps N] [--ms N] [--filter SUBSTRING]
- *   --reps N   repetitions per row; the median is printed (default 5)
+ *                       [--no-instr] [--no-pin]
+ *   --reps N   repetitions per side (default 5)
  *   --ms N     target milliseconds per repetition (default 20)
- *   --tsv      machine-readable lines "row<TAB>allocator<TAB>ns/op"
+ *   --tsv      machine-readable lines "row<TAB>column<TAB>value"
  */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
-#include "peer.h"
-
-#ifdef BENCH_WITH_GOMEM
 #include <gomem/recyclable.h>
 #include <gomem/scalable.h>
-#endif
+
+#include "bench.h"
+#include "instr.h"
+#include "peers.h"
 
 #define KIB ((size_t)1024)
 #define GO_INITIAL KIB /* NewScalableMemoryAllocator(1024) in every Go benchmark */
@@ -53,15 +62,28 @@
 #define PRESSURE_BLOCKS 100
 #define NEXTN_RECYCLE_EVERY 100
 #define BATCH 10
+/* A multiple of every period in the rows (7 random sizes, 5 scaling sizes,
+ * mixed pattern 2, NextN recycles every 100), so N and 2N iterations
+ * differ by N whole periods. */
+#define INSTR_ITERS 700
 
 static const size_t random_sizes[] = {64, 128, 256, 512, 1024, 2048, 4096};
 #define N_RANDOM (sizeof random_sizes / sizeof random_sizes[0])
 static const size_t scaling_sizes[] = {1024, 2048, 4096, 8192, 16384};
 #define N_SCALING (sizeof scaling_sizes / sizeof scaling_sizes[0])
 
+/* The peer's functions, passed by value so that a loop keeps them in
+ * registers instead of reloading them around every call. */
+typedef struct peer_fns {
+  void *(*alloc)(size_t size);
+  void (*release)(void *ptr);
+  void *(*resize)(void *ptr, size_t size);
+} peer_fns;
+
 /* A row's body: run @p iters Go iterations and return the nanoseconds they
  * took (set-up and tear-down are not timed). Sets `failed` on any error. */
 typedef uint64_t (*row_fn)(size_t iters);
+typedef uint64_t (*peer_row_fn)(peer_fns f, size_t iters);
 
 static int failed;
 
@@ -74,21 +96,21 @@ static void fail(const char *what)
 
 /* --- the peer (malloc-style) patterns ---------------------------------------- */
 
-static int peer_pair(size_t size)
+static int peer_pair(peer_fns f, size_t size)
 {
-  void *p = peer_malloc(size);
+  void *p = f.alloc(size);
   if (!p)
     return -1;
   bench_escape(p);
-  peer_free(p, size);
+  f.release(p);
   return 0;
 }
 
-static uint64_t peer_pairs_fixed(size_t iters, size_t size)
+static uint64_t peer_pairs_fixed(peer_fns f, size_t iters, size_t size)
 {
   uint64_t t0 = bench_thread_ns();
   for (size_t i = 0; i < iters; i++) {
-    if (peer_pair(size) != 0) {
+    if (peer_pair(f, size) != 0) {
       fail("malloc");
       break;
     }
@@ -96,11 +118,11 @@ static uint64_t peer_pairs_fixed(size_t iters, size_t size)
   return bench_thread_ns() - t0;
 }
 
-static uint64_t peer_pairs_cycle(size_t iters, const size_t *sizes, size_t n)
+static uint64_t peer_pairs_cycle(peer_fns f, size_t iters, const size_t *sizes, size_t n)
 {
   uint64_t t0 = bench_thread_ns();
   for (size_t i = 0; i < iters; i++) {
-    if (peer_pair(sizes[i % n]) != 0) {
+    if (peer_pair(f, sizes[i % n]) != 0) {
       fail("malloc");
       break;
     }
@@ -108,38 +130,38 @@ static uint64_t peer_pairs_cycle(size_t iters, const size_t *sizes, size_t n)
   return bench_thread_ns() - t0;
 }
 
-static uint64_t peer_1k(size_t iters) { return peer_pairs_fixed(iters, 1024); }
-static uint64_t peer_64(size_t iters) { return peer_pairs_fixed(iters, 64); }
-static uint64_t peer_8k(size_t iters) { return peer_pairs_fixed(iters, 8192); }
-static uint64_t peer_random(size_t iters) { return peer_pairs_cycle(iters, random_sizes, N_RANDOM); }
-static uint64_t peer_scaling(size_t iters) { return peer_pairs_cycle(iters, scaling_sizes, N_SCALING); }
+static uint64_t peer_1k(peer_fns f, size_t iters) { return peer_pairs_fixed(f, iters, 1024); }
+static uint64_t peer_64(peer_fns f, size_t iters) { return peer_pairs_fixed(f, iters, 64); }
+static uint64_t peer_8k(peer_fns f, size_t iters) { return peer_pairs_fixed(f, iters, 8192); }
+static uint64_t peer_random(peer_fns f, size_t iters) { return peer_pairs_cycle(f, iters, random_sizes, N_RANDOM); }
+static uint64_t peer_scaling(peer_fns f, size_t iters) { return peer_pairs_cycle(f, iters, scaling_sizes, N_SCALING); }
 
 /* Allocate n blocks (size of block j from size_of(j)), then free them all. */
-static int peer_batch(void **slots, size_t n, size_t (*size_of)(size_t j))
+static int peer_batch(peer_fns f, void **slots, size_t n, size_t (*size_of)(size_t j))
 {
   for (size_t j = 0; j < n; j++) {
-    slots[j] = peer_malloc(size_of(j));
+    slots[j] = f.alloc(size_of(j));
     if (!slots[j]) {
       for (size_t k = 0; k < j; k++)
-        peer_free(slots[k], size_of(k));
+        f.release(slots[k]);
       return -1;
     }
     bench_escape(slots[j]);
   }
   for (size_t j = 0; j < n; j++)
-    peer_free(slots[j], size_of(j));
+    f.release(slots[j]);
   return 0;
 }
 
 static size_t size_1k(size_t j) { (void)j; return 1024; }
 static size_t size_concurrent(size_t j) { return 64 * (j + 1); }
 
-static uint64_t peer_batches(size_t iters, size_t n, size_t (*size_of)(size_t j))
+static uint64_t peer_batches(peer_fns f, size_t iters, size_t n, size_t (*size_of)(size_t j))
 {
   void *slots[PRESSURE_BLOCKS];
   uint64_t t0 = bench_thread_ns();
   for (size_t i = 0; i < iters; i++) {
-    if (peer_batch(slots, n, size_of) != 0) {
+    if (peer_batch(f, slots, n, size_of) != 0) {
       fail("malloc");
       break;
     }
@@ -147,23 +169,23 @@ static uint64_t peer_batches(size_t iters, size_t n, size_t (*size_of)(size_t j)
   return bench_thread_ns() - t0;
 }
 
-static uint64_t peer_sequential(size_t iters) { return peer_batches(iters, SEQ_BLOCKS, size_1k); }
-static uint64_t peer_concurrent(size_t iters) { return peer_batches(iters, CONCURRENT_BLOCKS, size_concurrent); }
-static uint64_t peer_batch_recycle(size_t iters) { return peer_batches(iters, BATCH, size_1k); }
+static uint64_t peer_sequential(peer_fns f, size_t iters) { return peer_batches(f, iters, SEQ_BLOCKS, size_1k); }
+static uint64_t peer_concurrent(peer_fns f, size_t iters) { return peer_batches(f, iters, CONCURRENT_BLOCKS, size_concurrent); }
+static uint64_t peer_batch_recycle(peer_fns f, size_t iters) { return peer_batches(f, iters, BATCH, size_1k); }
 
-static uint64_t peer_free_rest(size_t iters)
+static uint64_t peer_free_rest(peer_fns f, size_t iters)
 {
   uint64_t t0 = bench_thread_ns();
   for (size_t i = 0; i < iters; i++) {
-    void *p = peer_malloc(1024);
-    void *q = p ? peer_shrink(p, 256) : NULL;
+    void *p = f.alloc(1024);
+    void *q = p ? f.resize(p, 256) : NULL;
     if (!q) {
-      peer_free(p, 1024);
+      f.release(p);
       fail("malloc/realloc");
       break;
     }
     bench_escape(q);
-    peer_free(q, 256);
+    f.release(q);
   }
   return bench_thread_ns() - t0;
 }
@@ -172,67 +194,62 @@ static size_t size_pressure(size_t j) { return 1024 + j * 64; }
 
 /* Go: 100 increasing sizes; after every third allocation the oldest live
  * block is freed (a FIFO); the rest are freed at the end. */
-static int peer_pressure_once(void **fifo)
+static void peer_pressure_once(peer_fns f, void **fifo)
 {
   size_t head = 0, tail = 0;
-  size_t sizes[PRESSURE_BLOCKS];
   for (size_t j = 0; j < PRESSURE_BLOCKS; j++) {
-    void *p = peer_malloc(size_pressure(j));
+    void *p = f.alloc(size_pressure(j));
     if (p) {
       bench_escape(p);
-      sizes[tail] = size_pressure(j);
       fifo[tail++] = p;
     }
     if (j % 3 == 0 && head < tail) {
-      peer_free(fifo[head], sizes[head]);
+      f.release(fifo[head]);
       head++;
     }
   }
   for (; head < tail; head++)
-    peer_free(fifo[head], sizes[head]);
-  return 0;
+    f.release(fifo[head]);
 }
 
-static uint64_t peer_pressure(size_t iters)
+static uint64_t peer_pressure(peer_fns f, size_t iters)
 {
   void *fifo[PRESSURE_BLOCKS];
   uint64_t t0 = bench_thread_ns();
   for (size_t i = 0; i < iters; i++)
-    peer_pressure_once(fifo);
+    peer_pressure_once(f, fifo);
   return bench_thread_ns() - t0;
 }
 
-static void peer_free_all(void **slots, size_t *n)
+static void peer_free_all(peer_fns f, void **slots, size_t *n)
 {
   for (size_t k = 0; k < *n; k++)
-    peer_free(slots[k], 1024);
+    f.release(slots[k]);
   *n = 0;
 }
 
 /* Go: NextN(1024) every iteration, Recycle when i % 100 == 0. */
-static uint64_t peer_nextn(size_t iters)
+static uint64_t peer_nextn(peer_fns f, size_t iters)
 {
   void *slots[NEXTN_RECYCLE_EVERY];
   size_t n = 0;
   uint64_t t0 = bench_thread_ns();
   for (size_t i = 0; i < iters; i++) {
-    slots[n] = peer_malloc(1024);
+    slots[n] = f.alloc(1024);
     if (!slots[n]) {
       fail("malloc");
       break;
     }
     bench_escape(slots[n++]);
     if (i % NEXTN_RECYCLE_EVERY == 0)
-      peer_free_all(slots, &n);
+      peer_free_all(f, slots, &n);
   }
   uint64_t ns = bench_thread_ns() - t0;
-  peer_free_all(slots, &n);
+  peer_free_all(f, slots, &n);
   return ns;
 }
 
 /* --- gomem ------------------------------------------------------------------ */
-
-#ifdef BENCH_WITH_GOMEM
 
 static gomem_scalable *new_go_allocator(void)
 {
@@ -520,39 +537,34 @@ static uint64_t gomem_rm_batches(size_t iters, size_t recycle_indexes)
 static uint64_t gomem_batch_recycle(size_t iters) { return gomem_rm_batches(iters, 0); }
 static uint64_t gomem_recycle_indexes(size_t iters) { return gomem_rm_batches(iters, 100); }
 
-#define GOMEM_ROW(fn) fn
-#else
-#define GOMEM_ROW(fn) NULL
-#endif /* BENCH_WITH_GOMEM */
-
 /* --- the table ---------------------------------------------------------------- */
 
 typedef struct row {
   const char *name;
-  double go_ns;  /* Go README, Apple M2 Pro, Go 1.23; 0 = not listed */
-  row_fn gomem;  /* NULL in the peer-only binaries */
-  row_fn peer;   /* NULL: no malloc-style equivalent */
+  double go_ns;     /* Go README, Apple M2 Pro, Go 1.23; 0 = not listed */
+  row_fn gomem;
+  peer_row_fn peer; /* NULL: no malloc-style equivalent */
 } row;
 
 static const row rows[] = {
-  {"Malloc (1 KiB)", 13.22, GOMEM_ROW(gomem_malloc_1k), peer_1k},
-  {"MallocSmall (64 B)", 16.62, GOMEM_ROW(gomem_malloc_64), peer_64},
-  {"MallocLarge (8 KiB)", 127506, GOMEM_ROW(gomem_malloc_8k), peer_8k},
-  {"Borrow (1 KiB)", 5.425, GOMEM_ROW(gomem_borrow_1k), peer_1k},
-  {"BorrowSmall (64 B)", 13.38, GOMEM_ROW(gomem_borrow_64), peer_64},
-  {"BorrowLarge (8 KiB)", 12.58, GOMEM_ROW(gomem_borrow_8k), peer_8k},
-  {"SequentialAlloc (50x1K)", 1541, GOMEM_ROW(gomem_sequential), peer_sequential},
-  {"RandomAlloc (64B-4K)", 38625, GOMEM_ROW(gomem_random), peer_random},
-  {"RandomBorrow (64B-4K)", 8.261, GOMEM_ROW(gomem_random_borrow), peer_random},
-  {"MixedPattern", 9.210, GOMEM_ROW(gomem_mixed), peer_1k},
-  {"GetStats", 0.3013, GOMEM_ROW(gomem_get_stats), NULL},
-  {"FreeRest (1K keep 256)", 23.25, GOMEM_ROW(gomem_free_rest), peer_free_rest},
-  {"Scaling (1K-16K)", 107642, GOMEM_ROW(gomem_scaling), peer_scaling},
-  {"Concurrent (20 sizes)", 519.4, GOMEM_ROW(gomem_concurrent), peer_concurrent},
-  {"MemoryPressure", 145329, GOMEM_ROW(gomem_pressure), peer_pressure},
-  {"RM NextN (1K)", 32.11, GOMEM_ROW(gomem_nextn), peer_nextn},
-  {"RM BatchRecycle (10x1K)", 312.4, GOMEM_ROW(gomem_batch_recycle), peer_batch_recycle},
-  {"RM WithRecycleIndexes", 331.5, GOMEM_ROW(gomem_recycle_indexes), peer_batch_recycle},
+  {"scalable malloc+free 64 B", 16.62, gomem_malloc_64, peer_64},
+  {"scalable malloc+free 1 KiB", 13.22, gomem_malloc_1k, peer_1k},
+  {"scalable malloc+free 8 KiB", 127506, gomem_malloc_8k, peer_8k},
+  {"Borrow (1 KiB)", 5.425, gomem_borrow_1k, peer_1k},
+  {"BorrowSmall (64 B)", 13.38, gomem_borrow_64, peer_64},
+  {"BorrowLarge (8 KiB)", 12.58, gomem_borrow_8k, peer_8k},
+  {"SequentialAlloc (50x1K)", 1541, gomem_sequential, peer_sequential},
+  {"RandomAlloc (64B-4K)", 38625, gomem_random, peer_random},
+  {"RandomBorrow (64B-4K)", 8.261, gomem_random_borrow, peer_random},
+  {"MixedPattern", 9.210, gomem_mixed, peer_1k},
+  {"GetStats", 0.3013, gomem_get_stats, NULL},
+  {"FreeRest (1K keep 256)", 23.25, gomem_free_rest, peer_free_rest},
+  {"Scaling (1K-16K)", 107642, gomem_scaling, peer_scaling},
+  {"Concurrent (20 sizes)", 519.4, gomem_concurrent, peer_concurrent},
+  {"MemoryPressure", 145329, gomem_pressure, peer_pressure},
+  {"RM NextN (1K)", 32.11, gomem_nextn, peer_nextn},
+  {"RM BatchRecycle (10x1K)", 312.4, gomem_batch_recycle, peer_batch_recycle},
+  {"RM WithRecycleIndexes", 331.5, gomem_recycle_indexes, peer_batch_recycle},
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
@@ -563,16 +575,25 @@ typedef struct options {
   int reps;
   unsigned ms;
   const char *filter;
+  int instr;
+  int pin;
+  int instr_child; /* this is the run under callgrind */
 } options;
 
 static int parse_args(int argc, char **argv, options *o)
 {
-  *o = (options){0, 5, 20, NULL};
+  *o = (options){.reps = 5, .ms = 20, .instr = 1, .pin = 1};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(a, "--tsv") == 0) {
       o->tsv = 1;
+    } else if (strcmp(a, "--no-instr") == 0) {
+      o->instr = 0;
+    } else if (strcmp(a, "--no-pin") == 0) {
+      o->pin = 0;
+    } else if (strcmp(a, "--instr-child") == 0) {
+      o->instr_child = 1;
     } else if (strcmp(a, "--reps") == 0 && v) {
       o->reps = atoi(v);
       i++;
@@ -583,7 +604,8 @@ static int parse_args(int argc, char **argv, options *o)
       o->filter = v;
       i++;
     } else {
-      fprintf(stderr, "usage: %s [--tsv] [--reps N] [--ms N] [--filter SUBSTRING]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--tsv] [--reps N] [--ms N] [--filter SUBSTRING] [--no-instr] [--no-pin]\n",
+              argv[0]);
       return -1;
     }
   }
@@ -594,29 +616,192 @@ static int parse_args(int argc, char **argv, options *o)
   return 0;
 }
 
-/* Median ns per Go iteration of @p fn over o->reps repetitions; negative if
- * the row failed. */
-static uint64_t call_row_fn(void *ctx, size_t iters)
+static int selected(const row *r, const options *o)
 {
-  row_fn fn = *(row_fn *)ctx;
-  return fn(iters);
+  return !o->filter || strstr(r->name, o->filter);
 }
 
-static double measure(row_fn fn, const options *o)
+/* --- instructions per op ------------------------------------------------------ */
+
+static void instr_label(char *buf, size_t len, size_t row_index, size_t iters)
 {
-  double samples[BENCH_MAX_REPS];
-  size_t iters = bench_calibrate(call_row_fn, &fn, (uint64_t)o->ms * 1000000u);
-  for (int rep = 0; rep < o->reps && !failed; rep++)
-    samples[rep] = (double)fn(iters) / (double)iters;
-  return failed ? -1.0 : bench_median(samples, (size_t)o->reps);
+  snprintf(buf, len, "%zu %zu", row_index, iters);
 }
 
-static void print_cell(double ns)
+/* The run under callgrind: each gomem row for N and 2N iterations. */
+static int instr_child(const options *o)
 {
-  if (ns < 0)
-    printf(" %12s", "n/a");
+  char label[64];
+  for (size_t i = 0; i < NROWS; i++) {
+    if (!selected(&rows[i], o))
+      continue;
+    for (size_t iters = INSTR_ITERS; iters <= 2 * INSTR_ITERS; iters += INSTR_ITERS) {
+      instr_label(label, sizeof label, i, iters);
+      instr_begin();
+      rows[i].gomem(iters);
+      instr_end(label);
+    }
+  }
+  return failed;
+}
+
+/* gomem's instructions per op of every row, or -1 (n/a). */
+static void count_instructions(const options *o, double ir[NROWS])
+{
+  static instr_count counts[2 * NROWS];
+  char *args[] = {"--instr-child", o->filter ? "--filter" : NULL, (char *)o->filter, NULL};
+  const char *why = NULL;
+  int n = o->instr ? instr_run(args, counts, 2 * NROWS, &why) : -1;
+  if (n < 0 && o->instr)
+    fprintf(stderr, "bench-scalable: instructions n/a: %s\n", why);
+  for (size_t i = 0; i < NROWS; i++) {
+    char l1[64], l2[64];
+    instr_label(l1, sizeof l1, i, INSTR_ITERS);
+    instr_label(l2, sizeof l2, i, 2 * INSTR_ITERS);
+    uint64_t once = n > 0 ? instr_find(counts, (size_t)n, l1) : UINT64_MAX;
+    uint64_t twice = n > 0 ? instr_find(counts, (size_t)n, l2) : UINT64_MAX;
+    ir[i] = once == UINT64_MAX || twice == UINT64_MAX || twice < once
+              ? -1.0
+              : (double)(twice - once) / INSTR_ITERS;
+  }
+}
+
+/* --- timing --------------------------------------------------------------------- */
+
+/* One column of a row: gomem (peer == NULL) or one peer. */
+typedef struct side {
+  const char *name;
+  const row *r;
+  const bench_peer *peer; /* NULL: gomem */
+  int wanted;             /* gomem, or a usable peer with an equivalent */
+  size_t iters;
+  int ok;
+  double ns[BENCH_MAX_REPS]; /* per op, per repetition */
+} side;
+
+static uint64_t run_side(void *ctx, size_t iters)
+{
+  const side *s = ctx;
+  if (!s->peer)
+    return s->r->gomem(iters);
+  peer_fns f = {s->peer->alloc, s->peer->release, s->peer->resize};
+  return s->r->peer(f, iters);
+}
+
+/* Calibrate every wanted side, then run them in turns, rep by rep; the
+ * others stay ok = 0 (n/a). */
+static void measure_row(side *sides, size_t nsides, const options *o)
+{
+  for (size_t k = 0; k < nsides; k++) {
+    if (!sides[k].wanted)
+      continue;
+    failed = 0;
+    sides[k].iters = bench_calibrate(run_side, &sides[k], (uint64_t)o->ms * 1000000u);
+    sides[k].ok = !failed;
+  }
+  for (int rep = 0; rep < o->reps; rep++) {
+    for (size_t k = 0; k < nsides; k++) {
+      if (!sides[k].ok)
+        continue;
+      failed = 0;
+      sides[k].ns[rep] = (double)run_side(&sides[k], sides[k].iters) / (double)sides[k].iters;
+      sides[k].ok = !failed;
+    }
+  }
+}
+
+static double median_ns(const side *s, int reps)
+{
+  double v[BENCH_MAX_REPS];
+  if (!s->ok)
+    return -1.0;
+  memcpy(v, s->ns, (size_t)reps * sizeof v[0]);
+  return bench_median(v, (size_t)reps);
+}
+
+/* Median over repetitions of gomem's time over the peer's time. */
+static double median_ratio(const side *g, const side *p, int reps)
+{
+  double v[BENCH_MAX_REPS];
+  if (!g->ok || !p->ok)
+    return -1.0;
+  for (int rep = 0; rep < reps; rep++)
+    v[rep] = g->ns[rep] / p->ns[rep];
+  return bench_median(v, (size_t)reps);
+}
+
+/* --- output --------------------------------------------------------------------- */
+
+/* A 9-wide cell: n/a for negative values, fewer decimals as values grow. */
+static void print_cell(double v, int max_decimals)
+{
+  int decimals = v < 100 ? max_decimals : v < 10000 && max_decimals ? 1 : 0;
+  if (v < 0)
+    printf(" %9s", "n/a");
   else
-    printf(" %12.2f", ns);
+    printf(" %9.*f", decimals, v);
+}
+
+static void print_header(const bench_peer *peers, const options *o, int cpu)
+{
+  printf("peers:");
+  for (size_t k = 0; k < BENCH_NPEERS; k++) {
+    const char *sep = k + 1 < BENCH_NPEERS ? ";" : "";
+    if (peers[k].missing)
+      printf(" %s n/a (%s)%s", peers[k].name, peers[k].missing, sep);
+    else
+      printf(" %s %s (%s)%s", peers[k].name, peers[k].version, peers[k].library, sep);
+  }
+  printf("\n\nScalable allocator / recyclable memory: ns per Go op, median of %d repetitions,\n"
+         "the sides taking turns in one process", o->reps);
+  if (cpu >= 0)
+    printf(", pinned to CPU %d", cpu);
+  printf(".\n(Go = the Go README's figures, Apple M2 Pro. gomem/x = median of the per-repetition\n"
+         " ratios gomem time / x time: < 1 means gomem is faster. Ir/op = gomem's instructions\n"
+         " per op (callgrind). Peers do malloc + free where gomem borrows, realloc for\n"
+         " FreeRest, and free each buffer where gomem recycles. Go's MallocLarge (8 KiB),\n"
+         " RandomAlloc, Scaling and MemoryPressure include 1-4 MB of Go heap per op.)\n");
+  printf("%-27s %9s %9s", "row", "Go", "gomem");
+  for (size_t k = 0; k < BENCH_NPEERS; k++)
+    printf(" %9s", peers[k].name);
+  for (size_t k = 0; k < BENCH_NPEERS; k++)
+    printf("   g/%-5.5s", peers[k].name);
+  printf(" %9s\n", "Ir/op");
+}
+
+static void print_row(const row *r, const side *sides, double ir, const options *o)
+{
+  const side *g = &sides[0];
+  if (o->tsv) {
+    printf("%s\tgo-readme\t%g\n", r->name, r->go_ns);
+    for (size_t k = 0; k < 1 + BENCH_NPEERS; k++)
+      printf("%s\t%s\t%.3f\n", r->name, sides[k].name, median_ns(&sides[k], o->reps));
+    for (size_t k = 1; k < 1 + BENCH_NPEERS; k++)
+      printf("%s\tgomem/%s\t%.3f\n", r->name, sides[k].name, median_ratio(g, &sides[k], o->reps));
+    printf("%s\tinstructions\t%.1f\n", r->name, ir);
+    return;
+  }
+  printf("%-27s", r->name);
+  print_cell(r->go_ns, 2);
+  for (size_t k = 0; k < 1 + BENCH_NPEERS; k++)
+    print_cell(median_ns(&sides[k], o->reps), 2);
+  for (size_t k = 1; k < 1 + BENCH_NPEERS; k++)
+    print_cell(median_ratio(g, &sides[k], o->reps), 2);
+  print_cell(ir, 0);
+  printf("\n");
+  fflush(stdout);
+}
+
+/* Pin to the CPU we run on: the sides then share one core's caches. */
+static int pin_here(void)
+{
+  int cpu = sched_getcpu();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (cpu < 0)
+    return -1;
+  CPU_SET(cpu, &set);
+  return sched_setaffinity(0, sizeof set, &set) == 0 ? cpu : -1;
 }
 
 int main(int argc, char **argv)
@@ -624,40 +809,29 @@ int main(int argc, char **argv)
   options o;
   if (parse_args(argc, argv, &o) != 0)
     return 2;
+  if (o.instr_child)
+    return instr_child(&o);
+  bench_peers_reexec(argv);
+  bench_peer peers[BENCH_NPEERS];
+  bench_peers_load(peers);
+  int cpu = o.pin ? pin_here() : -1;
+  double ir[NROWS];
+  count_instructions(&o, ir);
+  if (!o.tsv)
+    print_header(peers, &o, cpu);
+
   int any_failed = 0;
-  int with_gomem = rows[0].gomem != NULL;
-  if (!o.tsv) {
-    printf("scalable allocator / recyclable memory: ns per Go op, median of %d runs\n", o.reps);
-    printf("%-26s %12s", "row", "Go (M2 Pro)");
-    if (with_gomem)
-      printf(" %12s", "gomem");
-    printf(" %12s%s\n", PEER_NAME, with_gomem ? "   peer/gomem" : "");
-  }
   for (size_t i = 0; i < NROWS; i++) {
     const row *r = &rows[i];
-    if (o.filter && !strstr(r->name, o.filter))
+    if (!selected(r, &o))
       continue;
-    failed = 0;
-    double g = r->gomem ? measure(r->gomem, &o) : -1.0;
-    any_failed |= failed;
-    failed = 0;
-    double p = r->peer ? measure(r->peer, &o) : -1.0;
-    any_failed |= failed;
-    if (o.tsv) {
-      printf("%s\tgo-readme\t%g\n", r->name, r->go_ns);
-      if (r->gomem)
-        printf("%s\tgomem\t%.3f\n", r->name, g);
-      printf("%s\t%s\t%.3f\n", r->name, PEER_NAME, p);
-      continue;
-    }
-    printf("%-26s", r->name);
-    print_cell(r->go_ns);
-    if (r->gomem)
-      print_cell(g);
-    print_cell(p);
-    if (r->gomem && g > 0 && p > 0)
-      printf(" %12.2f", p / g);
-    printf("\n");
+    side sides[1 + BENCH_NPEERS] = {{.name = "gomem", .r = r, .wanted = 1}};
+    for (size_t k = 0; k < BENCH_NPEERS; k++)
+      sides[k + 1] = (side){.name = peers[k].name, .r = r, .peer = &peers[k],
+                            .wanted = r->peer && !peers[k].missing};
+    measure_row(sides, 1 + BENCH_NPEERS, &o);
+    any_failed |= !sides[0].ok;
+    print_row(r, sides, ir[i], &o);
   }
   return any_failed;
 }

@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: MIT
 #
 # report.sh — run the scalable-allocator benchmarks and the media-server
-# trace for gomem and every peer that was built, and print ONE table each.
+# trace for gomem and every peer, and print ONE table each.
 #
 #   benchmarks/report.sh [BUILD_DIR/benchmarks] [--reps N]
 #   ninja -C build bench-report          (the same, via meson run_target)
 #
-# Every binary prints tab-separated lines (--tsv); this script joins them by
-# row. Ratios are peer ns / gomem ns: above 1 means gomem is faster. A peer
-# that was not built (library missing) shows n/a.
+# bench-scalable prints its table itself: gomem beside glibc, mimalloc,
+# jemalloc and tcmalloc in one process, ratios gomem / peer (below 1: gomem
+# faster) and gomem's instructions per op. The trace binaries print
+# tab-separated lines (--tsv) that this script joins; there the ratios are
+# peer / gomem. A peer whose library is missing shows n/a.
 set -eu
 
 dir=${1:-build/benchmarks}
@@ -32,37 +34,8 @@ echo "machine: ${cpu:-unknown CPU}, $(nproc 2>/dev/null || echo '?') CPUs, $(una
 echo
 
 # --- scalable allocator / recyclable memory rows ---------------------------
-"$dir/bench-scalable" --tsv --reps "$reps" >"$tmp/rows.tsv"
-for p in $peers; do
-  if [ -x "$dir/bench-peer-$p" ]; then
-    "$dir/bench-peer-$p" --tsv --reps "$reps" | awk -F '\t' '$2 != "go-readme"' >>"$tmp/rows.tsv"
-  fi
-done
-
-echo "Scalable allocator / recyclable memory: ns per Go op, median of $reps runs"
-echo "(Go = the Go README's figures, Apple M2 Pro; ratio = peer / gomem, >1: gomem faster."
-echo " Peers do malloc + free where gomem borrows, realloc for FreeRest, and free each"
-echo " buffer where gomem recycles. Go's MallocLarge, RandomAlloc, Scaling and"
-echo " MemoryPressure figures include 1-4 MB of Go heap per op: chunks made and dropped.)"
-awk -F '\t' -v peers="glibc $peers" '
-  function cell(v) { return (v == "" || v < 0) ? "n/a" : sprintf("%.2f", v) }
-  function ratio(p, g) { return (p == "" || p < 0 || g == "" || g <= 0) ? "n/a" : sprintf("%.2f", p / g) }
-  !($1 in seen) { seen[$1] = 1; order[n++] = $1 }
-  { ns[$1, $2] = $3 }
-  END {
-    np = split(peers, pv, " ")
-    printf "%-26s %10s %10s", "row", "Go", "gomem"
-    for (i = 1; i <= np; i++) printf " %10s", pv[i]
-    for (i = 1; i <= np; i++) printf " %10s", substr(pv[i], 1, 5) "/g"
-    printf "\n"
-    for (r = 0; r < n; r++) {
-      row = order[r]
-      printf "%-26s %10s %10s", row, cell(ns[row, "go-readme"]), cell(ns[row, "gomem"])
-      for (i = 1; i <= np; i++) printf " %10s", cell(ns[row, pv[i]])
-      for (i = 1; i <= np; i++) printf " %10s", ratio(ns[row, pv[i]], ns[row, "gomem"])
-      printf "\n"
-    }
-  }' "$tmp/rows.tsv"
+# One program: gomem and every peer in the same process, pinned to one CPU.
+"$dir/bench-scalable" --reps "$reps"
 echo
 
 # --- media-server trace -----------------------------------------------------

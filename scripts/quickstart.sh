@@ -17,7 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(meson ninja-build pkgconf gcc g++ check libatomic-ops-dev python3
-          valgrind libmimalloc-dev libjemalloc-dev libevent-dev)
+          valgrind libmimalloc-dev libjemalloc-dev libevent-dev
+          libtcmalloc-minimal4)
 run_benchmarks=true
 for arg in "$@"; do
   case $arg in
