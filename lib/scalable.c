@@ -358,8 +358,11 @@ static size_t trim_chunks(gomem_scalable *s)
 
 /* Growth. Chunks after the first are sized from the bytes the allocator
  * holds in chunks: while that is below GROWTH_FLOOR, all of it (the total
- * doubles, as in Go); then GROWTH_FLOOR; then 1/GROWTH_SHARE of it (about
- * 3 % more per chunk). So an allocator that holds steady, such as a stream's
+ * doubles, as in Go) but at least what is in use plus the request, so that
+ * a small working set that comes and goes (a batch allocated, then freed
+ * in order) ends up in one chunk instead of adding and dropping one every
+ * round; then GROWTH_FLOOR; then 1/GROWTH_SHARE of it (about 3 % more per
+ * chunk). So an allocator that holds steady, such as a stream's
  * rolling window, keeps adding chunks of the size it drops, which the
  * chunk cache hands back warm, instead of walking up a ladder of ever
  * larger chunks; and what a partly used chunk costs stays small next to
@@ -390,12 +393,15 @@ static size_t size_class(size_t n)
  * never above 4 MiB. */
 static size_t next_chunk_size(const gomem_scalable *s, size_t need)
 {
-  size_t held = 0;
+  size_t held = 0, in_use = 0;
 
-  for (size_t i = 0; i < s->nentries; i++)
+  for (size_t i = 0; i < s->nentries; i++) {
     held += s->entries[i].size;
+    in_use += s->entries[i].size - chunk_free(s, s->entries[i].chunk);
+  }
+  size_t small = held > in_use + need ? held : in_use + need;
   size_t next = s->nchunks == 0 ? s->initial_size
-                : held < GROWTH_FLOOR ? held
+                : held < GROWTH_FLOOR ? small
                 : held / GROWTH_SHARE > GROWTH_FLOOR ? held / GROWTH_SHARE : GROWTH_FLOOR;
   if (next < s->initial_size)
     next = s->initial_size;

@@ -9,7 +9,10 @@
  * order). When no chunk has a free run large enough for a request it first
  * drops the chunks that are completely free (trim) and tries again, then
  * adds a chunk sized from what the allocator holds in chunks (H bytes):
- * - H itself while H < 64 KiB (small allocators double, as in Go);
+ * - H itself while H < 64 KiB (small allocators double, as in Go), or
+ *   the bytes in use in chunks plus the request when that is more (so a
+ *   small batch allocated and freed again and again settles in one chunk
+ *   instead of adding and dropping one every round);
  * - then 64 KiB, and from H = 2 MiB on, H / 32: an allocator that holds
  *   steady (a stream's rolling window) adds chunks of the size it drops,
  *   which the chunk cache has ready, instead of walking up a ladder of
