@@ -101,7 +101,6 @@ struct gomem_scalable {
   gomem_chunk *hot_free; /* where the last free outside front landed */
   gomem_strategy strategy;
   size_t initial_size;
-  size_t chunk_size; /* size of the chunk added last */
 
   struct entry *entries; /* the chunks, sorted by base */
   size_t nentries, cap;
@@ -311,7 +310,6 @@ static gomem_chunk *add_chunk(gomem_scalable *s, size_t size)
   struct entry e = {.base = (uintptr_t)gomem_chunk_base(c), .size = size, .chunk = c};
   insert_entry(s, &e);
   s->order[s->nchunks++] = c;
-  s->chunk_size = size;
   count_add(&s->stats.chunks, 1);
   count_add(&s->stats.reserved, size);
   return c;
