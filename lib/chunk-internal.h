@@ -15,10 +15,20 @@
 #include "source.h"
 #include "track.h"
 
+/* The scalable allocator's carving state in one of its chunks (see
+ * lib/scalable.c); all zero in a chunk used on its own. From low addresses
+ * up: [run, low) freed in the order it was carved, [low, cur) wholly
+ * allocated, [cur, end) free (the span). Both free parts are held out of
+ * the chunk's range allocator. */
+struct gomem__carve {
+  uintptr_t run, low, cur, end;
+};
+
 struct gomem_chunk {
   unsigned char *base;
   gomem_allocator *alloc;
   struct gomem__region region;
+  struct gomem__carve carve;
 };
 
 /* Allocate size > 0 bytes from c: the pointer, or NULL (errno untouched). */

@@ -27,6 +27,7 @@ gomem_chunk *gomem_chunk_new(size_t size, gomem_strategy s)
   }
   c->base = c->region.ptr;
   c->alloc = a;
+  c->carve = (struct gomem__carve){0, 0, 0, 0};
   gomem__track_noaccess(c->base, size);
   return c;
 }

@@ -5,21 +5,29 @@
  * request in a -Drecyclable=false build).
  *
  * Small requests are carved from the front span (see gomem/scalable.h).
- * In the front chunk, from low addresses up:
+ * Every chunk has a carving state (struct gomem__carve), from low
+ * addresses up:
  *   [run, low)  free: pieces freed in the order they were carved
- *   [low, cur)  wholly allocated (carved from the span, none freed since)
+ *   [low, cur)  wholly allocated (carved, none freed since)
  *   [cur, end)  free: the span
- * and both free parts are held out of the chunk's range allocator. So a
- * malloc moves cur up, a free of [p, cur) moves it back down (newest
- * first), a free of [low, q) moves low up (oldest first), all exactly and
- * with no tree operation; when low meets cur, the span grows down to run.
- * Every other free goes to the chunk's range allocator after a check that
- * it overlaps neither free part; one that frees bytes of [low, cur) first
- * hands [run, low) to the range allocator, then starts [run, low) anew
- * above itself. When the span cannot serve a request it goes back to its chunk
- * and a new one is taken where the request fits: the front chunk first,
- * then every chunk in creation order (as Go does), then after a trim,
- * then from a new chunk.
+ * and both free parts are held out of the chunk's range allocator. The
+ * front chunk is carved from: a malloc moves its cur up. In any chunk a
+ * free of [p, cur) moves cur back down (newest first) and a free of
+ * [low, q) moves low up (oldest first), exactly and with no tree
+ * operation; when low meets cur, [run, end) is one free part. So a stream
+ * of buffers freed in the order they were allocated (a rolling window)
+ * costs no tree operation in whichever chunk it lies. Every other free
+ * goes to the chunk's range allocator after a check that it overlaps
+ * neither free part; one that frees bytes of [low, cur) first hands
+ * [run, low) to the range allocator, then starts [run, low) anew above
+ * itself.
+ *
+ * When the span cannot serve a request, it goes back to its chunk (the
+ * rest of the state stays there) and a new one is taken where the request
+ * fits: the front chunk first, then every chunk in creation order (as Go
+ * does) that holds no run of in-order frees, then, after a trim, every
+ * chunk with what it holds given back to its range allocator, then from a
+ * new chunk.
  *
  * Chunks are entries of an array sorted by address, so free finds the
  * chunk a pointer is in with a binary search, after checking the front
@@ -89,10 +97,8 @@ struct gomem_scalable {
   /* What the owner's malloc and free read, together at the start. */
   volatile AO_t owner; /* the owning thread, OWNER_NONE or OWNER_SHARED */
   gomem__lifo remote;  /* struct remote_free: frees for the owner/holder */
-  uintptr_t cur, end;  /* the front span [cur, end): free, out of the tree */
-  uintptr_t low;       /* [low, cur) is wholly allocated */
-  uintptr_t run;       /* [run, low): freed in order, free, out of the tree */
-  gomem_chunk *front;  /* the span's chunk; the chunk that served last */
+  struct gomem__carve fs; /* the front chunk's carving state, kept here */
+  gomem_chunk *front;     /* the chunk carved from; the one that served last */
   size_t nchunks;
   struct counters stats;
 
@@ -199,74 +205,114 @@ static void remove_entry(gomem_scalable *s, size_t i)
   s->nentries--;
 }
 
-/* ---- the front span --------------------------------------------------------- */
+/* ---- carving state ------------------------------------------------------------ */
 
-static inline size_t span_len(const gomem_scalable *s)
+/* The carving state of chunk c: the front chunk's lives in s. */
+static inline struct gomem__carve *carve_of(gomem_scalable *s, gomem_chunk *c)
 {
-  return s->end - s->cur;
+  return c == s->front ? &s->fs : &c->carve;
 }
 
-static void span_clear(gomem_scalable *s)
+/* The free bytes k holds out of its chunk's range allocator. */
+static inline size_t carve_held(const struct gomem__carve *k)
 {
-  s->cur = s->end = s->low = s->run = 0;
+  return (k->end - k->cur) + (k->low - k->run);
 }
 
-/* Hand [p, p + len) of the front chunk to its range allocator. */
-static int front_give(gomem_scalable *s, uintptr_t p, size_t len)
+/* @return true when [p, p + len) overlaps a free part of k. */
+static inline bool carve_overlaps(const struct gomem__carve *k, uintptr_t p, size_t len)
 {
-  return gomem__allocator_give(s->front->alloc, p - (uintptr_t)s->front->base, len);
+  return (p < k->end && p + len > k->cur) || (p < k->low && p + len > k->run);
 }
 
-/* Hand the run of in-order frees [run, low) to the range allocator. */
-static int run_flush(gomem_scalable *s)
+/* Hand [p, p + len) of chunk c to its range allocator. */
+static int chunk_give(gomem_chunk *c, uintptr_t p, size_t len)
 {
-  if (s->run < s->low) {
-    int rc = front_give(s, s->run, s->low - s->run);
+  return gomem__allocator_give(c->alloc, p - (uintptr_t)c->base, len);
+}
+
+/* Hand the span of k, in chunk c, to the range allocator. */
+static inline int span_flush(gomem_chunk *c, struct gomem__carve *k)
+{
+  if (k->cur < k->end) {
+    int rc = chunk_give(c, k->cur, k->end - k->cur);
     if (rc != GOMEM_OK)
       return rc;
-    s->run = s->low;
+    k->end = k->cur;
   }
   return GOMEM_OK;
 }
 
-/* Give the span and the run back to their chunk. @return false when its
- * range allocator had no memory for them: what was not given stays. */
-static bool span_retire(gomem_scalable *s)
+/* Hand the run of in-order frees of k, in chunk c, to the range allocator. */
+static inline int run_flush(gomem_chunk *c, struct gomem__carve *k)
 {
-  if (span_len(s) > 0) {
-    if (front_give(s, s->cur, span_len(s)) != GOMEM_OK)
-      return false;
-    s->end = s->cur;
+  if (k->run < k->low) {
+    int rc = chunk_give(c, k->run, k->low - k->run);
+    if (rc != GOMEM_OK)
+      return rc;
+    k->run = k->low;
   }
-  if (run_flush(s) != GOMEM_OK)
+  return GOMEM_OK;
+}
+
+/* @return the free bytes of chunk c, those its carving state holds included. */
+static inline size_t chunk_free(const gomem_scalable *s, const gomem_chunk *c)
+{
+  return c->alloc->free_size + carve_held(c == s->front ? &s->fs : &c->carve);
+}
+
+static inline bool chunk_is_free(const gomem_scalable *s, const gomem_chunk *c)
+{
+  return chunk_free(s, c) == c->region.size;
+}
+
+/* Stop carving from the front chunk: its span goes back to the range
+ * allocator, the rest of its state stays with it. @return false when the
+ * range allocator had no memory for the span (nothing changed). */
+static bool front_leave(gomem_scalable *s)
+{
+  gomem_chunk *c = s->front;
+
+  if (!c)
+    return true;
+  if (span_flush(c, &s->fs) != GOMEM_OK)
     return false;
-  span_clear(s);
+  c->carve = s->fs;
+  s->front = NULL;
+  s->fs = (struct gomem__carve){0, 0, 0, 0};
   return true;
 }
 
-/* Make the start of the block of c where @p size fits the span (the span
- * is empty). @return false when no block of c fits. */
-static bool span_take(gomem_scalable *s, gomem_chunk *c, size_t size)
+/* Carve from chunk c (not the front, or the front having left): take the
+ * start of its block where @p size fits as the span. A span that begins
+ * where c's allocated part ends continues it; one elsewhere starts c's
+ * state anew, so c must hold no run then. @return false when no block of
+ * c fits. */
+static bool front_enter(gomem_scalable *s, gomem_chunk *c, size_t size)
 {
+  struct gomem__carve *k = &c->carve;
   size_t off, len;
 
   if (gomem__allocator_take_upto(c->alloc, size, size > SPAN ? size : SPAN, &off, &len)
       != GOMEM_OK)
     return false;
+  uintptr_t p = (uintptr_t)c->base + off;
+  if (p != k->cur || k->end != k->cur)
+    k->run = k->low = k->cur = p;
+  k->end = p + len;
   s->front = c;
-  s->cur = s->low = s->run = (uintptr_t)c->base + off;
-  s->end = s->cur + len;
+  s->fs = *k;
   return true;
 }
 
 /* Carve @p size bytes from the span, or NULL when it is too short. */
 static inline void *span_carve(gomem_scalable *s, size_t size)
 {
-  uintptr_t p = s->cur;
+  uintptr_t p = s->fs.cur;
 
-  if (size > s->end - p)
+  if (size > s->fs.end - p)
     return NULL;
-  s->cur = p + size;
+  s->fs.cur = p + size;
   gomem__track_alloc((void *)p, size);
   return (void *)p;
 }
@@ -274,28 +320,10 @@ static inline void *span_carve(gomem_scalable *s, size_t size)
 /* The span's first @p size bytes, left free, or NULL. */
 static inline void *span_peek(gomem_scalable *s, size_t size)
 {
-  if (size > span_len(s))
+  if (size > s->fs.end - s->fs.cur)
     return NULL;
-  gomem__track_alloc((void *)s->cur, size);
-  return (void *)s->cur;
-}
-
-/* @return true when [p, p + len) overlaps the span or the run, whose
- * bytes are free. */
-static inline bool span_overlaps(const gomem_scalable *s, uintptr_t p, size_t len)
-{
-  return (p < s->end && p + len > s->cur) || (p < s->low && p + len > s->run);
-}
-
-/* @return the free bytes of chunk c, its span's and run's included. */
-static inline size_t chunk_free(const gomem_scalable *s, const gomem_chunk *c)
-{
-  return c->alloc->free_size + (c == s->front ? span_len(s) + (s->low - s->run) : 0);
-}
-
-static inline bool chunk_is_free(const gomem_scalable *s, const gomem_chunk *c)
-{
-  return chunk_free(s, c) == c->region.size;
+  gomem__track_alloc((void *)s->fs.cur, size);
+  return (void *)s->fs.cur;
 }
 
 /* ---- chunks ------------------------------------------------------------------- */
@@ -322,8 +350,8 @@ static void drop_chunk(gomem_scalable *s, size_t i)
   size_t size = s->entries[i].size;
 
   if (s->front == c) {
-    span_clear(s);
     s->front = NULL;
+    s->fs = (struct gomem__carve){0, 0, 0, 0};
   }
   if (s->hot_free == c)
     s->hot_free = NULL;
@@ -408,20 +436,34 @@ static size_t next_chunk_size(const gomem_scalable *s, size_t need)
   return next < MAX_CHUNK ? next : MAX_CHUNK;
 }
 
-/* ---- carving outside the span ------------------------------------------------- */
+/* ---- finding room ---------------------------------------------------------------- */
 
 /* How carve uses a chunk that has room. */
 enum carve_mode {
-  CARVE_SPAN, /* make it the front span (the old span is given back) */
+  CARVE_SPAN, /* make it the front span (the front has left) */
   CARVE_TAKE, /* allocate from its range allocator */
   CARVE_PEEK, /* where CARVE_TAKE would allocate, left free */
 };
 
-static void *carve_in(gomem_scalable *s, gomem_chunk *c, size_t size, enum carve_mode mode)
+/* Use chunk c for @p size bytes, or NULL. With @p flush, what c's carving
+ * state holds goes back to its range allocator first, so that every free
+ * byte of c is seen. */
+static void *carve_in(gomem_scalable *s, gomem_chunk *c, size_t size, enum carve_mode mode,
+                      bool flush)
 {
+  struct gomem__carve *k = carve_of(s, c);
+
+  /* Cheap answers first: most chunks are full when we get here. */
+  if ((flush ? chunk_free(s, c) : c->alloc->free_size) < size)
+    return NULL;
+  if (flush && (span_flush(c, k) != GOMEM_OK || run_flush(c, k) != GOMEM_OK))
+    return NULL;
   switch (mode) {
   case CARVE_SPAN:
-    return span_take(s, c, size) ? (void *)s->cur : NULL;
+    /* A new span may start c's state anew: not while c holds a run. */
+    if (k->run < k->low || span_flush(c, k) != GOMEM_OK)
+      return NULL;
+    return front_enter(s, c, size) ? (void *)s->fs.cur : NULL;
   case CARVE_TAKE:
     return gomem__chunk_take(c, size);
   default:
@@ -430,11 +472,12 @@ static void *carve_in(gomem_scalable *s, gomem_chunk *c, size_t size, enum carve
 }
 
 /* Try every chunk but @p skip (tried already), in creation order. */
-static void *carve_any(gomem_scalable *s, size_t size, enum carve_mode mode, const gomem_chunk *skip)
+static void *carve_any(gomem_scalable *s, size_t size, enum carve_mode mode,
+                       const gomem_chunk *skip, bool flush)
 {
   for (size_t k = 0; k < s->nchunks; k++) {
     gomem_chunk *c = s->order[k];
-    void *p = c != skip ? carve_in(s, c, size, mode) : NULL;
+    void *p = c != skip ? carve_in(s, c, size, mode, flush) : NULL;
     if (p)
       return p;
   }
@@ -442,21 +485,22 @@ static void *carve_any(gomem_scalable *s, size_t size, enum carve_mode mode, con
 }
 
 /* Find room for @p size <= 4 MiB bytes, growing the chunks as the Go
- * original does: the front chunk, every chunk in creation order, trim and
- * try again, add a chunk. With CARVE_SPAN the span must be empty, and the
- * result is its start. NULL with errno ENOMEM when the system is out of
- * memory. */
-static void *carve(gomem_scalable *s, size_t size, enum carve_mode mode)
+ * original does: chunk @p first (the front), every chunk in creation
+ * order, trim and try every chunk again with all its free bytes in its
+ * range allocator, add a chunk. With CARVE_SPAN the front must have left,
+ * and the result is the new span's start. NULL with errno ENOMEM when the
+ * system is out of memory. */
+static void *carve(gomem_scalable *s, size_t size, enum carve_mode mode, gomem_chunk *first)
 {
-  gomem_chunk *front = s->front;
-  void *p = front ? carve_in(s, front, size, mode) : NULL;
+  void *p = first ? carve_in(s, first, size, mode, false) : NULL;
 
-  if (p || (p = carve_any(s, size, mode, front)) != NULL)
+  if (p || (p = carve_any(s, size, mode, first, false)) != NULL)
     return p;
-  if (trim_chunks(s) > 0 && (p = carve_any(s, size, mode, NULL)) != NULL)
+  (void)trim_chunks(s);
+  if ((p = carve_any(s, size, mode, NULL, true)) != NULL)
     return p;
   gomem_chunk *c = add_chunk(s, next_chunk_size(s, size));
-  if (!c || !(p = carve_in(s, c, size, mode))) {
+  if (!c || !(p = carve_in(s, c, size, mode, false))) {
     errno = ENOMEM;
     return NULL;
   }
@@ -468,11 +512,13 @@ static void *carve(gomem_scalable *s, size_t size, enum carve_mode mode)
  * system is out of memory. */
 static bool span_refill(gomem_scalable *s, size_t size)
 {
-  if (!span_retire(s)) {
+  gomem_chunk *first = s->front;
+
+  if (!front_leave(s)) {
     errno = ENOMEM;
     return false;
   }
-  return carve(s, size, CARVE_SPAN) != NULL;
+  return carve(s, size, CARVE_SPAN, first) != NULL;
 }
 
 /* ---- system blocks ------------------------------------------------------------ */
@@ -567,78 +613,78 @@ static void *alloc_raw(gomem_scalable *s, size_t size)
     return add_block(s, size);
   /* Larger requests leave the span alone: it would only serve them once. */
   if (size > SPAN)
-    return carve(s, size, CARVE_TAKE);
+    return carve(s, size, CARVE_TAKE, s->front);
   return span_refill(s, size) ? span_carve(s, size) : NULL;
 }
 
-/* The free of [p, p + len) inside [low, cur) moved low up or cur down. When
- * they meet, the run and the span join. Releases the chunk when that made
- * it completely free and others remain. */
-static void span_freed(gomem_scalable *s, uintptr_t p, size_t len)
-{
-  gomem__track_free((void *)p, len);
-  if (s->low == s->cur)
-    s->low = s->cur = s->run;
-  if (s->nchunks > 1 && chunk_is_free(s, s->front))
-    drop_chunk(s, (size_t)find_entry(s, p));
-}
-
-/* Free [p, p + len) when it is the newest or the oldest part of
+/* Free [p, p + len) when it is the newest or the oldest part of k's
  * [low, cur): then it is wholly allocated, and the free is exact without
- * the range allocator. @return false, nothing changed, for any other
- * range (those with len 0 or wrapping around included). */
-static inline bool span_give(gomem_scalable *s, uintptr_t p, size_t len)
+ * the range allocator. When low meets cur, [run, end) becomes one free
+ * part. @return false, nothing changed, for any other range (those with
+ * len 0 or wrapping around included). */
+static inline bool carve_give(struct gomem__carve *k, uintptr_t p, size_t len)
 {
-  if (p - s->low < s->cur - s->low && p + len == s->cur) {
-    s->cur = p;
-  } else if (p == s->low && len - 1 < s->cur - p) {
-    s->low = p + len;
-  } else {
+  if (p - k->low < k->cur - k->low && p + len == k->cur)
+    k->cur = p;
+  else if (p == k->low && len - 1 < k->cur - p)
+    k->low = p + len;
+  else
     return false;
-  }
-  span_freed(s, p, len);
+  if (k->low == k->cur)
+    k->low = k->cur = k->run;
   return true;
 }
 
-/* Give [p, p + len), which frees bytes of [low, cur) but is not its newest
- * or oldest part, to the front chunk's range allocator: the run goes
- * first, as [run, low) must stay next to [low, cur). */
-static int front_give_clean(gomem_scalable *s, size_t off, uintptr_t p, size_t len)
+/* [p, p + len) of chunk c was freed: release c when that made it
+ * completely free and other chunks remain. */
+static void chunk_freed(gomem_scalable *s, gomem_chunk *c, uintptr_t p, size_t len)
 {
-  int rc = run_flush(s);
+  gomem__track_free((void *)p, len);
+  if (s->nchunks > 1 && chunk_is_free(s, c))
+    drop_chunk(s, (size_t)find_entry(s, p));
+}
+
+/* Give [p, p + len), which frees bytes of k's [low, cur) but is not its
+ * newest or oldest part, to chunk c's range allocator: the run goes first,
+ * as [run, low) must stay next to [low, cur). */
+static int give_clean(gomem_chunk *c, struct gomem__carve *k, size_t off, uintptr_t p, size_t len)
+{
+  int rc = run_flush(c, k);
 
   if (rc == GOMEM_OK)
-    rc = gomem__chunk_give(s->front, off, len);
+    rc = gomem__allocator_give(c->alloc, off, len);
   if (rc == GOMEM_OK)
-    s->run = s->low = p + len;
+    k->run = k->low = p + len;
   return rc;
 }
 
 /* Free [p, p + len) from chunk c, which p is in at offset off. */
 static int free_in_chunk(gomem_scalable *s, gomem_chunk *c, uintptr_t p, size_t off, size_t len)
 {
+  struct gomem__carve *k = carve_of(s, c);
+  int rc;
+
   if (len > c->region.size - off)
     return GOMEM_ERR_INVALID;
-  /* Bytes of [low, cur) freed: what lies below them in it is no longer
-   * known to be allocated. */
-  int rc = c == s->front && p + len > s->low && p + len <= s->cur
-             ? front_give_clean(s, off, p, len)
-             : gomem__chunk_give(c, off, len);
-  if (rc != GOMEM_OK)
-    return rc;
-  if (s->nchunks > 1 && chunk_is_free(s, c))
-    drop_chunk(s, (size_t)find_entry(s, p));
-  return GOMEM_OK;
+  /* What the carving state holds is free: any overlap is a double free. */
+  if (carve_overlaps(k, p, len))
+    return GOMEM_ERR_INVALID;
+  if (carve_give(k, p, len))
+    rc = GOMEM_OK;
+  else if (p + len > k->low && p + len <= k->cur)
+    rc = give_clean(c, k, off, p, len);
+  else
+    rc = gomem__allocator_give(c->alloc, off, len);
+  if (rc == GOMEM_OK)
+    chunk_freed(s, c, p, len);
+  return rc;
 }
 
-/* Free [p, p + len) of anything of s outside the span's fast case. */
+/* Free [p, p + len) of anything of s. */
 static int free_lookup(gomem_scalable *s, uintptr_t p, size_t len)
 {
   size_t off;
 
-  /* The span's and the run's bytes are free: any overlap is a double free. */
-  if (span_overlaps(s, p, len))
-    return GOMEM_ERR_INVALID;
   if (s->front && (off = gomem__chunk_offset(s->front, p)) != SIZE_MAX)
     return free_in_chunk(s, s->front, p, off, len);
   if (s->hot_free && (off = gomem__chunk_offset(s->hot_free, p)) != SIZE_MAX)
@@ -657,8 +703,10 @@ static int free_raw(gomem_scalable *s, void *ptr, size_t len)
 {
   uintptr_t p = (uintptr_t)ptr;
 
-  if (span_give(s, p, len))
+  if (carve_give(&s->fs, p, len)) {
+    chunk_freed(s, s->front, p, len);
     return GOMEM_OK;
+  }
   return free_lookup(s, p, len);
 }
 
@@ -934,7 +982,7 @@ static void *borrow_raw(gomem_scalable *s, size_t size)
   if (!GOMEM_WITH_RECYCLABLE || size > MAX_CHUNK)
     return borrow_scratch(s, size);
   if (size > SPAN)
-    return carve(s, size, CARVE_PEEK);
+    return carve(s, size, CARVE_PEEK, s->front);
   return span_refill(s, size) ? span_peek(s, size) : NULL;
 }
 
@@ -981,15 +1029,33 @@ static __attribute__((noinline)) int free_slow(gomem_scalable *s, void *ptr, siz
   return rc;
 }
 
+/* A free by the owner, with nothing queued, past the front chunk's fast
+ * case. */
+static __attribute__((noinline)) int free_owned(gomem_scalable *s, uintptr_t p, size_t len)
+{
+  if (len == 0 || p + len < p)
+    return GOMEM_ERR_INVALID;
+  if (!p)
+    return GOMEM_ERR_NOT_OWNED;
+  int rc = free_lookup(s, p, len);
+  if (rc == GOMEM_OK)
+    count_add(&s->stats.total_free, len);
+  return rc;
+}
+
 int gomem_scalable_free(gomem_scalable *s, void *ptr, size_t len)
 {
   uintptr_t p = (uintptr_t)ptr;
 
-  /* The owner's common case: the newest or the oldest allocation of the
-   * span comes back. */
-  if (s && owner_idle(s) && span_give(s, p, len)) {
-    count_add(&s->stats.total_free, len);
-    return GOMEM_OK;
+  if (s && owner_idle(s)) {
+    /* The common case: the newest or the oldest allocation still in the
+     * front chunk's allocated part comes back. */
+    if (carve_give(&s->fs, p, len)) {
+      count_add(&s->stats.total_free, len);
+      chunk_freed(s, s->front, p, len);
+      return GOMEM_OK;
+    }
+    return free_owned(s, p, len);
   }
   return free_slow(s, ptr, len);
 }
@@ -1009,7 +1075,8 @@ void gomem_scalable_trim(gomem_scalable *s)
 {
   if (!s || !claim(s))
     return;
-  (void)span_retire(s);
+  if (s->front)
+    (void)span_flush(s->front, &s->fs);
   (void)trim_chunks(s);
   free(s->scratch);
   count_sub(&s->stats.reserved, s->scratch_size);
