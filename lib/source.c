@@ -263,6 +263,8 @@ struct slot {
 static gomem__spinlock cache_lock = {AO_TS_INITIALIZER};
 static struct slot cache[CACHE_SLOTS];
 static uint64_t cache_clock;      /* puts so far */
+static uint64_t cache_min_stamp;  /* at most the oldest entry's stamp */
+static int cache_newest = -1;     /* the slot of the last put, or -1 */
 static size_t cache_warm;         /* bytes of SLOT_WARM regions */
 static volatile AO_t cache_bytes; /* bytes of every slot in use; written under the lock */
 
@@ -319,7 +321,13 @@ static int best_match(size_t size)
 static bool cache_take(struct gomem__region *r, size_t size)
 {
   gomem__spinlock_lock(&cache_lock);
-  int i = best_match(size);
+  /* An allocator that drops a chunk and adds one of the same size soon
+   * after takes back the newest entry: no scan for that. */
+  int i = cache_newest;
+  if (i < 0 || cache[i].state != SLOT_WARM || cache[i].region.size != size)
+    i = best_match(size);
+  if (i == cache_newest)
+    cache_newest = -1;
   if (i >= 0) {
     *r = cache[i].region;
     if (cache[i].state == SLOT_WARM)
@@ -348,10 +356,18 @@ static int make_room(size_t size, struct gomem__region *out, size_t *n)
 {
   int free_slot = -1;
 
-  for (int i = 0; i < CACHE_SLOTS; i++) {
-    enum slot_state st = cache[i].state;
-    if ((st == SLOT_WARM || st == SLOT_COLD) && cache_clock - cache[i].stamp >= CACHE_MAX_AGE)
-      evict(i, out, n);
+  /* Entries too old to be asked for; none can be before the bound says
+   * so, which spares the scan on most puts. */
+  if (cache_clock - cache_min_stamp >= CACHE_MAX_AGE) {
+    uint64_t min = cache_clock;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+      enum slot_state st = cache[i].state;
+      if ((st == SLOT_WARM || st == SLOT_COLD) && cache_clock - cache[i].stamp >= CACHE_MAX_AGE)
+        evict(i, out, n);
+      else if (st != SLOT_EMPTY && cache[i].stamp < min)
+        min = cache[i].stamp;
+    }
+    cache_min_stamp = min;
   }
   for (;;) {
     for (int i = 0; free_slot < 0 && i < CACHE_SLOTS; i++)
@@ -395,6 +411,7 @@ static bool cache_put(const struct gomem__region *r)
   if (i >= 0) {
     gomem__track_noaccess(r->ptr, r->size);
     cache[i] = (struct slot){.region = *r, .stamp = ++cache_clock, .state = SLOT_WARM};
+    cache_newest = i;
     cache_warm += r->size;
     cache_count(r->size, 0);
     ncooling = pick_cooling(i, cooling);
