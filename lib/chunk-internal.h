@@ -31,6 +31,16 @@ struct gomem_chunk {
   struct gomem__carve carve;
 };
 
+/* Give c's memory back but keep its bookkeeping (the chunk struct and its
+ * range allocator) for gomem__chunk_renew: a scalable allocator that drops
+ * a chunk and soon adds another saves their setup. A parked chunk may also
+ * be destroyed. */
+void gomem__chunk_park(gomem_chunk *c);
+
+/* Give parked chunk c @p size bytes of memory again, everything free.
+ * GOMEM_OK, or GOMEM_ERR_NOMEM (c stays parked). */
+int gomem__chunk_renew(gomem_chunk *c, size_t size);
+
 /* Allocate size > 0 bytes from c: the pointer, or NULL (errno untouched). */
 static inline void *gomem__chunk_take(gomem_chunk *c, size_t size)
 {

@@ -36,10 +36,29 @@ void gomem_chunk_destroy(gomem_chunk *c)
 {
   if (!c)
     return;
-  gomem__track_release(c->base, c->region.size);
-  gomem__region_release(&c->region);
+  gomem__chunk_park(c);
   gomem_allocator_destroy(c->alloc);
   free(c);
+}
+
+void gomem__chunk_park(gomem_chunk *c)
+{
+  if (!c->region.ptr)
+    return;
+  gomem__track_release(c->base, c->region.size);
+  gomem__region_release(&c->region);
+  c->base = NULL;
+}
+
+int gomem__chunk_renew(gomem_chunk *c, size_t size)
+{
+  if (gomem__region_acquire(&c->region, size) != 0)
+    return GOMEM_ERR_NOMEM;
+  c->base = c->region.ptr;
+  (void)gomem_allocator_init(c->alloc, size);
+  c->carve = (struct gomem__carve){0, 0, 0, 0};
+  gomem__track_noaccess(c->base, size);
+  return GOMEM_OK;
 }
 
 static void *set_errno(int rc)

@@ -105,6 +105,7 @@ struct gomem_scalable {
   bool shared;          /* GOMEM_SCALABLE_SHARED: the busy flag serializes */
   gomem__spinlock busy; /* shared allocators: held by the working call */
   gomem_chunk *hot_free; /* where the last free outside front landed */
+  gomem_chunk *spare;    /* a dropped chunk's bookkeeping, parked (no memory) */
   gomem_strategy strategy;
   size_t initial_size;
 
@@ -332,8 +333,10 @@ static gomem_chunk *add_chunk(gomem_scalable *s, size_t size)
 {
   if (reserve_entry(s) != 0)
     return NULL;
-  gomem_chunk *c = gomem_chunk_new(size, s->strategy);
-  if (!c)
+  gomem_chunk *c = s->spare;
+  if (c && gomem__chunk_renew(c, size) == GOMEM_OK)
+    s->spare = NULL;
+  else if (!(c = gomem_chunk_new(size, s->strategy)))
     return NULL;
   struct entry e = {.base = (uintptr_t)gomem_chunk_base(c), .size = size, .chunk = c};
   insert_entry(s, &e);
@@ -363,7 +366,12 @@ static void drop_chunk(gomem_scalable *s, size_t i)
       break;
     }
   }
-  gomem_chunk_destroy(c);
+  /* The memory goes back now; the bookkeeping may serve the next chunk. */
+  gomem__chunk_park(c);
+  if (!s->spare)
+    s->spare = c;
+  else
+    gomem_chunk_destroy(c);
   count_sub(&s->stats.chunks, 1);
   count_sub(&s->stats.reserved, size);
 }
@@ -907,6 +915,7 @@ void gomem_scalable_destroy(gomem_scalable *s)
   }
   for (size_t i = 0; i < s->nentries; i++)
     gomem_chunk_destroy(s->entries[i].chunk);
+  gomem_chunk_destroy(s->spare);
   gomem__blocks_fini(&s->blocks);
   free(s->entries);
   free(s->order);
