@@ -5,6 +5,10 @@
  * and the scalable allocator, which have validated their own arguments,
  * call them directly and so pay for no check twice and for no call
  * between layers.
+ *
+ * The commonest calls carve the front of the block `hot` or free the
+ * units just below it (strategy.h says when a backend may allow that);
+ * they are served here, inline, without calling the backend.
  */
 #ifndef GOMEM_ALLOCATOR_INTERNAL_H
 #define GOMEM_ALLOCATOR_INTERNAL_H
@@ -15,6 +19,16 @@
 /* Take size > 0 units. GOMEM_OK, or GOMEM_ERR_NOMEM (nothing changed). */
 static inline int gomem__allocator_take(gomem_allocator *a, size_t size, size_t *offset)
 {
+  struct gomem__range *hot = a->hot;
+
+  /* Taking all of hot would remove it: the backend does that. */
+  if (hot && size < hot->size) {
+    *offset = hot->off;
+    hot->off += size;
+    hot->size -= size;
+    a->free_size -= size;
+    return GOMEM_OK;
+  }
   /* Cheap early answer, and it keeps the backends' search from running
    * when the allocator is full. */
   if (size > a->free_size)
@@ -42,6 +56,12 @@ static inline int gomem__allocator_take_upto(gomem_allocator *a, size_t size, si
 /* Where take would put size > 0 units. GOMEM_OK or GOMEM_ERR_NOMEM. */
 static inline int gomem__allocator_peek(const gomem_allocator *a, size_t size, size_t *offset)
 {
+  const struct gomem__range *hot = a->hot;
+
+  if (hot && size <= hot->size) {
+    *offset = hot->off;
+    return GOMEM_OK;
+  }
   if (size > a->free_size)
     return GOMEM_ERR_NOMEM;
   return a->ops->find(a, size, offset);
@@ -52,6 +72,15 @@ static inline int gomem__allocator_peek(const gomem_allocator *a, size_t size, s
  * GOMEM_ERR_NOMEM. Nothing changes on error. */
 static inline int gomem__allocator_give(gomem_allocator *a, size_t offset, size_t size)
 {
+  struct gomem__range *hot = a->hot;
+
+  /* Units below hot are allocated, and these touch it: it grows. */
+  if (hot && offset + size == hot->off) {
+    hot->off = offset;
+    hot->size += size;
+    a->free_size += size;
+    return GOMEM_OK;
+  }
   /* More than is allocated cannot all be allocated. */
   if (size > a->size - a->free_size)
     return GOMEM_ERR_INVALID;
