@@ -109,6 +109,23 @@ void gomem_allocator_destroy(gomem_allocator *a)
     a->ops->destroy(a);
 }
 
+int gomem__allocator_take_slow(gomem_allocator *a, size_t size, size_t *offset)
+{
+  /* Cheap early answer, and it keeps the backends' search from running
+   * when the allocator is full. */
+  if (size > a->free_size)
+    return GOMEM_ERR_NOMEM;
+  return a->ops->alloc(a, size, offset);
+}
+
+int gomem__allocator_give_slow(gomem_allocator *a, size_t offset, size_t size)
+{
+  /* More than is allocated cannot all be allocated. */
+  if (size > a->size - a->free_size)
+    return GOMEM_ERR_INVALID;
+  return a->ops->free(a, offset, size);
+}
+
 int gomem_allocator_alloc(gomem_allocator *a, size_t size, size_t *offset)
 {
   if (!a || !offset || size == 0)

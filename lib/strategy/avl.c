@@ -381,6 +381,7 @@ static int avl_alloc_upto(struct gomem_allocator *a, size_t size, size_t want, s
   *offset = b->range.off;
   size = b->range.size < want ? b->range.size : want;
   *len = size;
+  a->free_size -= size;
   if (b->range.size == size) {
     block_remove(t, b);
     return GOMEM_OK;
@@ -436,6 +437,7 @@ static int avl_free(struct gomem_allocator *a, size_t offset, size_t size)
       return GOMEM_ERR_NOMEM;
     block_add(t, b, offset, size);
   }
+  a->free_size += size;
   return GOMEM_OK;
 }
 

@@ -8,9 +8,10 @@
  * backend recovers its own type with one container cast.
  *
  * The front end validates arguments (NULL, zero sizes, ranges past the end,
- * overflow) and keeps `free_size`; backends are only called with sane
- * arguments and keep `free_blocks` and `hot`. Every operation that may fail
- * must fail before it changes anything.
+ * overflow); backends are only called with sane arguments and keep
+ * `free_size`, `free_blocks` and `hot` (so that the front end can hand a
+ * call on with a jump). Every operation that may fail must fail before it
+ * changes anything.
  */
 #ifndef GOMEM_STRATEGY_H
 #define GOMEM_STRATEGY_H
@@ -38,7 +39,7 @@ struct gomem_allocator {
    * and after every change it makes, it must set `hot` again. */
   struct gomem__range *hot;
   size_t size;        /* the managed range is [0, size) */
-  size_t free_size;   /* free units, kept by the front end */
+  size_t free_size;   /* free units */
   size_t free_blocks; /* free blocks, kept by the backend */
 };
 

@@ -294,6 +294,7 @@ static int treap_alloc_upto(struct gomem_allocator *a, size_t size, size_t want,
   *offset = off;
   size = x->range.size < want ? x->range.size : want;
   *len = size;
+  a->free_size -= size;
   if (x->range.size == size) {
     join(slot, x->child[LEFT], x->child[RIGHT]);
     gomem__pool_put(&t->nodes, x);
@@ -401,6 +402,7 @@ static int treap_free(struct gomem_allocator *a, size_t offset, size_t size)
     grow(t, above, offset, offset, above->range.size + size);
   else if (insert(t, offset, size) != GOMEM_OK)
     return GOMEM_ERR_NOMEM;
+  a->free_size += size;
   a->hot = hot_block(t);
   return GOMEM_OK;
 }
