@@ -16,7 +16,9 @@
  *
  * Keeping the maxima right is the only work besides the tree shape:
  * - a block that grows (a free merging into a neighbour, a new block) can
- *   only raise its ancestors' maxima, which a descent from the root does;
+ *   only raise its ancestors' maxima, which a descent from the root does
+ *   (or, for a block that only grows, a pass over the path that free's
+ *   search remembered);
  * - joining two subtrees knows each joined node's new maximum from the
  *   cached ones before anything moves, so removing a node is top-down too;
  * - only alloc shrinks or removes a block, which can lower its ancestors'
@@ -36,10 +38,11 @@
 #include "prio.h"
 #include "strategy.h"
 
-/* alloc's path fits in this many entries unless the tree is absurdly deep
- * (a random treap of a billion blocks is about 85 deep); past it, alloc
- * fixes the path with a recursive walk instead. Tests may build with a
- * smaller cap to exercise that walk. */
+/* The way down that alloc and free remember fits in this many entries
+ * unless the tree is absurdly deep (a random treap of a billion blocks is
+ * about 85 deep); past it, alloc fixes the path with a recursive walk and
+ * free raises maxima by walking down again. A test builds with a smaller
+ * cap to exercise those walks. */
 #ifndef PATH_CAP
 #define PATH_CAP 96
 #endif
@@ -321,10 +324,19 @@ static int treap_alloc(struct gomem_allocator *a, size_t size, size_t *offset)
 }
 
 /* Give block x the range [off, off + size), over the allocated units next
- * to it, so it keeps its place. x lies on the search path of key. */
-static void grow(struct treap *t, struct node *x, size_t key, size_t off, size_t size)
+ * to it, so it keeps its place. x lies on the search path of key, which
+ * free remembered in path[0 .. depth): raising the maxima above x from
+ * there, rather than by a second walk down the tree, needs no load that
+ * waits for the one before. */
+static void grow(struct treap *t, struct node *const *path, size_t depth, struct node *x,
+                 size_t key, size_t off, size_t size)
 {
-  raise_until(&t->root, key, x, x, size);
+  if (depth > PATH_CAP) {
+    raise_until(&t->root, key, x, x, size);
+  } else {
+    for (struct node *const *p = path; *p != x; p++)
+      raise_to(&(*p)->sub[side(*p, key)], size);
+  }
   x->range.off = off;
   x->range.size = size;
 }
@@ -379,9 +391,14 @@ static int treap_free(struct gomem_allocator *a, size_t offset, size_t size)
   size_t end = offset + size;
   struct node *below = NULL; /* the last block starting at or before offset */
   struct node *above = NULL; /* the first block starting after offset */
+  struct node *path[PATH_CAP];
+  size_t depth = 0;
 
   for (struct node *x = t->root; x;) {
     int s = x->range.off <= offset;
+    if (depth < PATH_CAP)
+      path[depth] = x;
+    depth++;
     below = s ? x : below;
     above = s ? above : x;
     x = x->child[s];
@@ -397,9 +414,9 @@ static int treap_free(struct gomem_allocator *a, size_t offset, size_t size)
   if (left && right)
     merge_both(t, below, above, offset, size);
   else if (left)
-    grow(t, below, offset, below->range.off, below->range.size + size);
+    grow(t, path, depth, below, offset, below->range.off, below->range.size + size);
   else if (right)
-    grow(t, above, offset, offset, above->range.size + size);
+    grow(t, path, depth, above, offset, offset, above->range.size + size);
   else if (insert(t, offset, size) != GOMEM_OK)
     return GOMEM_ERR_NOMEM;
   a->free_size += size;
