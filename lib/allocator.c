@@ -109,6 +109,23 @@ void gomem_allocator_destroy(gomem_allocator *a)
     a->ops->destroy(a);
 }
 
+int gomem__allocator_take_slow(gomem_allocator *a, size_t size, size_t *offset)
+{
+  /* Cheap early answer, and it keeps the backends' search from running
+   * when the allocator is full. */
+  if (size > a->free_size)
+    return GOMEM_ERR_NOMEM;
+  return a->ops->alloc(a, size, offset);
+}
+
+int gomem__allocator_give_slow(gomem_allocator *a, size_t offset, size_t size)
+{
+  /* More than is allocated cannot all be allocated. */
+  if (size > a->size - a->free_size)
+    return GOMEM_ERR_INVALID;
+  return a->ops->free(a, offset, size);
+}
+
 int gomem_allocator_alloc(gomem_allocator *a, size_t size, size_t *offset)
 {
   if (!a || !offset || size == 0)
@@ -177,6 +194,7 @@ gomem_strategy gomem_allocator_strategy(const gomem_allocator *a)
 
 struct check_walk {
   size_t sum, blocks, end;
+  struct gomem__range first;
   bool ordered;
 };
 
@@ -188,6 +206,8 @@ static int check_block(size_t offset, size_t size, void *ctx)
    * blocks should have been merged. */
   if (size == 0 || (w->blocks > 0 && offset <= w->end))
     w->ordered = false;
+  if (w->blocks == 0)
+    w->first = (struct gomem__range){ offset, size };
   w->sum += size;
   w->blocks++;
   w->end = offset + size;
@@ -196,12 +216,15 @@ static int check_block(size_t offset, size_t size, void *ctx)
 
 int gomem__allocator_check(const gomem_allocator *a, size_t *depth)
 {
-  struct check_walk w = { 0, 0, 0, true };
+  struct check_walk w = { .ordered = true };
 
   if (a->ops->check(a, depth) != 0)
     return -1;
   a->ops->foreach_free(a, check_block, &w);
   if (!w.ordered || w.end > a->size)
+    return -1;
+  /* The fast block must be the lowest free block (strategy.h). */
+  if (a->hot && (w.blocks == 0 || a->hot->off != w.first.off || a->hot->size != w.first.size))
     return -1;
   return w.sum == a->free_size && w.blocks == a->free_blocks ? 0 : -1;
 }

@@ -623,6 +623,110 @@ static int stop_at_second(size_t offset, size_t size, void *ctx)
   return ++*seen == 2 ? 7 : 0;
 }
 
+/* --- the front end's fast block (strategy.h: `hot`) ------------------------ */
+
+enum { HOT_ALLOCATORS = 24 };
+
+/* One run of calls that carve hot, grow it from below, and go round it, on
+ * a 1000-unit allocator; the same results whichever calls the fast path
+ * serves. Returns whether hot was set with two free blocks (the treap's
+ * root may or may not be its lowest block, by its random priorities). */
+static bool hot_scenario(gomem_allocator *a)
+{
+  snapshot before = { 0 };
+  size_t off = SIZE_MAX;
+  bool hot_with_two;
+
+  ck_assert_uint_eq(must_alloc(a, 100), 0);
+  ck_assert_uint_eq(must_alloc(a, 200), 100);
+  BLOCKS(a, 300, 700);
+  ck_assert_ptr_nonnull(a->hot); /* one block is always the fast one */
+  ck_assert_uint_eq(a->hot->off, 300);
+  ck_assert_int_eq(gomem_allocator_find(a, 700, &off), GOMEM_OK); /* all of it */
+  ck_assert_uint_eq(off, 300);
+  ck_assert_int_eq(gomem_allocator_free(a, 200, 100), GOMEM_OK); /* just below */
+  BLOCKS(a, 200, 800);
+  ck_assert_int_eq(gomem_allocator_free(a, 0, 50), GOMEM_OK); /* apart */
+  BLOCKS(a, 0, 50, 200, 800);
+  hot_with_two = a->hot != NULL;
+  ck_assert_uint_eq(must_alloc(a, 30), 0); /* the lowest and the smallest */
+  BLOCKS(a, 30, 20, 200, 800);
+  ck_assert_int_eq(gomem_allocator_free(a, 0, 30), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_free(a, 150, 50), GOMEM_OK); /* below the upper */
+  ck_assert_int_eq(gomem_allocator_free(a, 50, 50), GOMEM_OK);  /* above the lower */
+  BLOCKS(a, 0, 100, 150, 850);
+
+  /* Refused whether or not a block is fast, and nothing changes. */
+  snapshot_take(a, &before);
+  ck_assert_int_eq(gomem_allocator_free(a, 0, 10), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_allocator_free(a, 90, 20), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_allocator_free(a, 140, 20), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_allocator_free(a, 100, 51), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_allocator_free(a, 150, 850), GOMEM_ERR_INVALID);
+  assert_unchanged(a, &before);
+  free(before.blocks.v);
+
+  ck_assert_uint_eq(must_alloc(a, 100), 0); /* an exact fit removes the block */
+  BLOCKS(a, 150, 850);
+  ck_assert_int_eq(gomem_allocator_free(a, 100, 50), GOMEM_OK);
+  BLOCKS(a, 100, 900);
+  find_then_alloc(a, 900, 100);
+  assert_full(a);
+  ck_assert_ptr_null(a->hot);
+  find_then_alloc_nomem(a, 1);
+  ck_assert_int_eq(gomem_allocator_free(a, 0, 1000), GOMEM_OK);
+  BLOCKS(a, 0, 1000);
+  return hot_with_two;
+}
+
+/* Many allocators alive at once, so that the treap's priorities (seeded
+ * by address) give both shapes of two blocks. */
+START_TEST(test_hot_block)
+{
+  gomem_allocator *a[HOT_ALLOCATORS];
+  size_t with = 0;
+
+  for (int i = 0; i < HOT_ALLOCATORS; i++) {
+    a[i] = open_allocator(strategies[_i], 1000);
+    if (!a[i])
+      return;
+  }
+  for (int i = 0; i < HOT_ALLOCATORS; i++)
+    with += hot_scenario(a[i]);
+  if (strategies[_i] == GOMEM_STRATEGY_AVL)
+    ck_assert_uint_eq(with, 0); /* only a lone block is fast */
+  else
+    ck_assert_msg(with > 0 && with < HOT_ALLOCATORS, "%zu of %d", with, HOT_ALLOCATORS);
+  for (int i = 0; i < HOT_ALLOCATORS; i++)
+    gomem_allocator_destroy(a[i]);
+}
+END_TEST
+
+/* The bench's SequentialAlloc: 50 carves of one block, then frees in
+ * order, each exact and sound. */
+START_TEST(test_sequential_rounds)
+{
+  enum { N = 50, UNIT = 1024, SIZE = 64 * 1024 };
+  gomem_allocator *a = open_allocator(strategies[_i], SIZE);
+  if (!a)
+    return;
+
+  for (int round = 0; round < 3; round++) {
+    for (size_t j = 0; j < N; j++)
+      ck_assert_uint_eq(must_alloc(a, UNIT), j * UNIT);
+    BLOCKS(a, N * UNIT, SIZE - N * UNIT);
+    for (size_t j = 0; j < N; j++) {
+      ck_assert_int_eq(gomem_allocator_free(a, j * UNIT, UNIT), GOMEM_OK);
+      ck_assert_uint_eq(gomem_allocator_free_size(a), SIZE - (N - 1 - j) * UNIT);
+      ck_assert_uint_eq(gomem_allocator_free_blocks(a), j + 1 < N ? 2 : 1);
+      assert_sound(a);
+    }
+    BLOCKS(a, 0, SIZE);
+  }
+  gomem_allocator_destroy(a);
+}
+END_TEST
+
 START_TEST(test_foreach_stops)
 {
   gomem_allocator *a = open_holes(strategies[_i]);
@@ -1071,6 +1175,8 @@ static Suite *allocator_suite(void)
   tcase_add_loop_test(conf, test_init, 0, N_STRATEGIES);
   tcase_add_loop_test(conf, test_find_vs_alloc, 0, N_STRATEGIES);
   tcase_add_loop_test(conf, test_foreach_stops, 0, N_STRATEGIES);
+  tcase_add_loop_test(conf, test_hot_block, 0, N_STRATEGIES);
+  tcase_add_loop_test(conf, test_sequential_rounds, 0, N_STRATEGIES);
   tcase_add_loop_test(conf, test_bad_free, 0, N_STRATEGIES);
   tcase_add_loop_test(conf, test_bad_alloc_find, 0, N_STRATEGIES);
   suite_add_tcase(s, conf);

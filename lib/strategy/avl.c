@@ -33,7 +33,7 @@ struct avl_link {
  * one contiguous 48 bytes of each node. */
 struct block {
   struct avl_link by_size;
-  size_t start, size;
+  struct gomem__range range;
   struct avl_link by_offset;
 };
 
@@ -211,7 +211,7 @@ static struct avl_link *step(const struct avl_link *l, int side)
 
 static bool size_less(const struct block *x, const struct block *y)
 {
-  return x->size != y->size ? x->size < y->size : x->start < y->start;
+  return x->range.size != y->range.size ? x->range.size < y->range.size : x->range.off < y->range.off;
 }
 
 static void size_insert(struct avl_allocator *t, struct block *b)
@@ -257,7 +257,7 @@ static struct block *best_fit(const struct avl_allocator *t, size_t size)
   while (l) {
     struct block *b = block_of_size(l);
 
-    if (b->size >= size) {
+    if (b->range.size >= size) {
       best = b;
       l = l->child[LEFT];
     } else {
@@ -276,7 +276,7 @@ static void offset_insert(struct avl_allocator *t, struct block *b)
 
   while (*slot) {
     parent = *slot;
-    slot = &parent->child[b->start >= block_of_offset(parent)->start];
+    slot = &parent->child[b->range.off >= block_of_offset(parent)->range.off];
   }
   link_leaf(&t->offset_root, parent, slot, &b->by_offset);
 }
@@ -292,7 +292,7 @@ static void offset_around(const struct avl_allocator *t, size_t end, struct bloc
   while (l) {
     struct block *b = block_of_offset(l);
 
-    if (b->start < end) {
+    if (b->range.off < end) {
       *below = b;
       l = l->child[RIGHT];
     } else {
@@ -304,21 +304,30 @@ static void offset_around(const struct avl_allocator *t, size_t end, struct bloc
 
 /* ---- Blocks ------------------------------------------------------------- */
 
+/* The front end's fast block (strategy.h): the only block. Carving or
+ * growing it moves it past no other block in either tree. */
+static struct gomem__range *hot_block(const struct avl_allocator *t)
+{
+  return t->base.free_blocks == 1 ? &block_of_offset(t->offset_root)->range : NULL;
+}
+
 static void block_remove(struct avl_allocator *t, struct block *b)
 {
   unlink_node(&t->size_root, &b->by_size);
   unlink_node(&t->offset_root, &b->by_offset);
   gomem__pool_put(&t->nodes, b);
   t->base.free_blocks--;
+  t->base.hot = hot_block(t);
 }
 
 static void block_add(struct avl_allocator *t, struct block *b, size_t start, size_t size)
 {
-  b->start = start;
-  b->size = size;
+  b->range.off = start;
+  b->range.size = size;
   size_insert(t, b);
   offset_insert(t, b);
   t->base.free_blocks++;
+  t->base.hot = hot_block(t);
 }
 
 /* ---- The strategy table ------------------------------------------------- */
@@ -357,7 +366,7 @@ static int avl_find(const struct gomem_allocator *a, size_t size, size_t *offset
 
   if (!b)
     return GOMEM_ERR_NOMEM;
-  *offset = b->start;
+  *offset = b->range.off;
   return GOMEM_OK;
 }
 
@@ -369,17 +378,18 @@ static int avl_alloc_upto(struct gomem_allocator *a, size_t size, size_t want, s
 
   if (!b)
     return GOMEM_ERR_NOMEM;
-  *offset = b->start;
-  size = b->size < want ? b->size : want;
+  *offset = b->range.off;
+  size = b->range.size < want ? b->range.size : want;
   *len = size;
-  if (b->size == size) {
+  a->free_size -= size;
+  if (b->range.size == size) {
     block_remove(t, b);
     return GOMEM_OK;
   }
   /* The block keeps its place by offset: it only moves its start up into
    * space that was its own. */
-  b->start += size;
-  b->size -= size;
+  b->range.off += size;
+  b->range.size -= size;
   size_shrunk(t, b);
   return GOMEM_OK;
 }
@@ -401,24 +411,24 @@ static int avl_free(struct gomem_allocator *a, size_t offset, size_t size)
   /* left is the last block starting before end; blocks before it end
    * before it starts, so it alone can overlap the range or touch it from
    * below. */
-  if (left && left->start + left->size > offset)
+  if (left && left->range.off + left->range.size > offset)
     return GOMEM_ERR_INVALID;
-  if (left && left->start + left->size != offset)
+  if (left && left->range.off + left->range.size != offset)
     left = NULL;
-  if (right && right->start != end)
+  if (right && right->range.off != end)
     right = NULL;
 
   if (left && right) {
-    left->size += size + right->size;
+    left->range.size += size + right->range.size;
     block_remove(t, right);
     size_grew(t, left);
   } else if (left) {
-    left->size += size;
+    left->range.size += size;
     size_grew(t, left);
   } else if (right) {
     /* Still after its predecessor by offset: that one ends before offset. */
-    right->start = offset;
-    right->size += size;
+    right->range.off = offset;
+    right->range.size += size;
     size_grew(t, right);
   } else {
     struct block *b = gomem__pool_get(&t->nodes);
@@ -427,6 +437,7 @@ static int avl_free(struct gomem_allocator *a, size_t offset, size_t size)
       return GOMEM_ERR_NOMEM;
     block_add(t, b, offset, size);
   }
+  a->free_size += size;
   return GOMEM_OK;
 }
 
@@ -451,6 +462,7 @@ static void put_all(struct avl_allocator *t)
   }
   t->size_root = t->offset_root = NULL;
   t->base.free_blocks = 0;
+  t->base.hot = NULL;
 }
 
 static void avl_reset(struct gomem_allocator *a)
@@ -471,7 +483,7 @@ static int avl_foreach_free(const struct gomem_allocator *a, gomem__free_fn fn, 
     return 0;
   for (const struct avl_link *l = outermost(t->offset_root, LEFT); l; l = step(l, RIGHT)) {
     const struct block *b = block_of_offset(l);
-    int rc = fn(b->start, b->size, ctx);
+    int rc = fn(b->range.off, b->range.size, ctx);
 
     if (rc != 0)
       return rc;
@@ -518,7 +530,7 @@ static int check_subtree(struct tree_check *c, const struct avl_link *l,
 
 static bool offset_less(const struct block *x, const struct block *y)
 {
-  return x->start < y->start;
+  return x->range.off < y->range.off;
 }
 
 static int check_tree(const struct avl_link *root, struct tree_check *c)
@@ -538,7 +550,7 @@ static bool same_blocks(const struct avl_allocator *t)
     const struct block *b = block_of_size(l);
     struct block *below, *above;
 
-    offset_around(t, b->start + 1, &below, &above);
+    offset_around(t, b->range.off + 1, &below, &above);
     if (below != b)
       return false;
   }
@@ -556,11 +568,11 @@ static bool blocks_apart(const struct avl_allocator *t)
   for (const struct avl_link *l = outermost(t->offset_root, LEFT); l; l = step(l, RIGHT)) {
     const struct block *b = block_of_offset(l);
 
-    if (b->size == 0 || b->start > t->base.size || b->size > t->base.size - b->start)
+    if (b->range.size == 0 || b->range.off > t->base.size || b->range.size > t->base.size - b->range.off)
       return false;
-    if (!first && b->start <= prev_end)
+    if (!first && b->range.off <= prev_end)
       return false;
-    prev_end = b->start + b->size;
+    prev_end = b->range.off + b->range.size;
     first = false;
   }
   return true;
@@ -578,7 +590,8 @@ static int avl_check(const struct gomem_allocator *a, size_t *depth)
   if (hs < 0 || ho < 0)
     return -1;
   *depth = (size_t)max_int(hs, ho);
-  if (by_size.count != a->free_blocks || by_offset.count != a->free_blocks)
+  if (by_size.count != a->free_blocks || by_offset.count != a->free_blocks ||
+      a->hot != hot_block(t))
     return -1;
   /* Order was checked, so the walks below terminate. */
   if (!blocks_apart(t) || !same_blocks(t))

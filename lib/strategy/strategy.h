@@ -8,9 +8,10 @@
  * backend recovers its own type with one container cast.
  *
  * The front end validates arguments (NULL, zero sizes, ranges past the end,
- * overflow) and keeps `free_size`; backends are only called with sane
- * arguments and keep `free_blocks`. Every operation that may fail must fail
- * before it changes anything.
+ * overflow); backends are only called with sane arguments and keep
+ * `free_size`, `free_blocks` and `hot` (so that the front end can hand a
+ * call on with a jump). Every operation that may fail must fail before it
+ * changes anything.
  */
 #ifndef GOMEM_STRATEGY_H
 #define GOMEM_STRATEGY_H
@@ -19,10 +20,26 @@
 
 #include "gomem/allocator.h"
 
+/* A free block [off, off + size). Each backend's node embeds one, so that
+ * `hot` can point into it. */
+struct gomem__range {
+  size_t off, size;
+};
+
 struct gomem_allocator {
   const struct gomem_tree_ops *ops;
+  /* The block the front end serves without calling the backend
+   * (allocator-internal.h), or NULL. A backend may point it at a block
+   * only when
+   * - no free block lies below it (so the units just below it are
+   *   allocated),
+   * - alloc would take any size up to its own from it, and
+   * - shrinking it at its start (leaving at least one unit), or growing it
+   *   at its start over allocated units, changes nothing else in the index;
+   * and after every change it makes, it must set `hot` again. */
+  struct gomem__range *hot;
   size_t size;        /* the managed range is [0, size) */
-  size_t free_size;   /* free units, kept by the front end */
+  size_t free_size;   /* free units */
   size_t free_blocks; /* free blocks, kept by the backend */
 };
 
@@ -35,7 +52,8 @@ struct gomem_tree_ops {
   gomem_strategy strategy;
 
   /* Allocate the backend's state with everything in [0, size) free and
-   * base.size, base.free_blocks set; the front end sets ops and free_size.
+   * base.size, base.free_blocks, base.hot set; the front end sets ops and
+   * free_size.
    * NULL when memory is exhausted. size > 0. */
   struct gomem_allocator *(*create)(size_t size);
 
@@ -73,7 +91,7 @@ struct gomem_tree_ops {
   int (*foreach_free)(const struct gomem_allocator *a, gomem__free_fn fn, void *ctx);
 
   /* Verify every structural invariant of the index (ordering, balance,
-   * cached aggregates, counts, no adjacent free blocks). 0 when sound,
+   * cached aggregates, counts, no adjacent free blocks, `hot`). 0 when sound,
    * -1 otherwise. Stores the height of the deepest tree in *depth.
    * For tests; may be slow. */
   int (*check)(const struct gomem_allocator *a, size_t *depth);

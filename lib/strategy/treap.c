@@ -16,7 +16,9 @@
  *
  * Keeping the maxima right is the only work besides the tree shape:
  * - a block that grows (a free merging into a neighbour, a new block) can
- *   only raise its ancestors' maxima, which a descent from the root does;
+ *   only raise its ancestors' maxima, which a descent from the root does
+ *   (or, for a block that only grows, a pass over the path that free's
+ *   search remembered);
  * - joining two subtrees knows each joined node's new maximum from the
  *   cached ones before anything moves, so removing a node is top-down too;
  * - only alloc shrinks or removes a block, which can lower its ancestors'
@@ -36,10 +38,11 @@
 #include "prio.h"
 #include "strategy.h"
 
-/* alloc's path fits in this many entries unless the tree is absurdly deep
- * (a random treap of a billion blocks is about 85 deep); past it, alloc
- * fixes the path with a recursive walk instead. Tests may build with a
- * smaller cap to exercise that walk. */
+/* The way down that alloc and free remember fits in this many entries
+ * unless the tree is absurdly deep (a random treap of a billion blocks is
+ * about 85 deep); past it, alloc fixes the path with a recursive walk and
+ * free raises maxima by walking down again. A test builds with a smaller
+ * cap to exercise those walks. */
 #ifndef PATH_CAP
 #define PATH_CAP 96
 #endif
@@ -47,10 +50,10 @@
 enum { LEFT = 0, RIGHT = 1, HERE = -1 };
 
 struct node {
-  size_t off, size;      /* the free block [off, off + size), size > 0 */
-  size_t sub[2];         /* the largest size in each subtree, 0 if empty */
-  struct node *child[2]; /* lower offsets on the left */
-  uint32_t prio;         /* a parent's prio is >= its children's */
+  struct gomem__range range; /* the free block, size > 0 */
+  size_t sub[2];             /* the largest size in each subtree, 0 if empty */
+  struct node *child[2];     /* lower offsets on the left */
+  uint32_t prio;             /* a parent's prio is >= its children's */
 };
 
 struct treap {
@@ -92,7 +95,7 @@ static size_t max3(size_t a, size_t b, size_t c)
 /* The largest block in the subtree at x, 0 if empty. */
 static size_t tree_max(const struct node *x)
 {
-  return x ? max3(x->size, x->sub[LEFT], x->sub[RIGHT]) : 0;
+  return x ? max3(x->range.size, x->sub[LEFT], x->sub[RIGHT]) : 0;
 }
 
 static void update(struct node *x)
@@ -110,7 +113,7 @@ static void raise_to(size_t *max, size_t size)
 /* The side of x on which offset off lies (off is not x's own). */
 static int side(const struct node *x, size_t off)
 {
-  return x->off < off;
+  return x->range.off < off;
 }
 
 static struct node *new_node(struct treap *t, size_t off, size_t size)
@@ -118,7 +121,7 @@ static struct node *new_node(struct treap *t, size_t off, size_t size)
   struct node *x = gomem__pool_get(&t->nodes);
 
   if (x)
-    *x = (struct node){ .off = off, .size = size, .prio = gomem__next_prio(&t->rng) };
+    *x = (struct node){ .range = { off, size }, .prio = gomem__next_prio(&t->rng) };
   return x;
 }
 
@@ -153,7 +156,7 @@ static void split(struct node *x, size_t off, struct node **lo, struct node **hi
     *lo = *hi = NULL;
     return;
   }
-  if (x->off < off) {
+  if (x->range.off < off) {
     split(x->child[RIGHT], off, &x->child[RIGHT], hi);
     *lo = x;
   } else {
@@ -169,7 +172,7 @@ static void refresh_path(struct node *x, size_t off)
 {
   if (!x)
     return;
-  if (x->off != off)
+  if (x->range.off != off)
     refresh_path(x->child[side(x, off)], off);
   update(x);
 }
@@ -187,6 +190,16 @@ static struct node **raise_until(struct node **slot, size_t off, const struct no
     slot = &x->child[s];
   }
   return slot;
+}
+
+/* The front end's fast block (strategy.h): the root when no block lies
+ * below it. The root has no ancestors whose maxima could change, and its
+ * own maxima are its children's. */
+static struct gomem__range *hot_block(const struct treap *t)
+{
+  struct node *r = t->root;
+
+  return r && !r->child[LEFT] ? &r->range : NULL;
 }
 
 /* ---- Operations ------------------------------------------------------------ */
@@ -207,6 +220,7 @@ static struct gomem_allocator *treap_create(size_t size)
   }
   t->base.size = size;
   t->base.free_blocks = 1;
+  t->base.hot = hot_block(t);
   return &t->base;
 }
 
@@ -225,7 +239,7 @@ static int fit_side(const struct node *x, size_t size)
 {
   int s = x->sub[LEFT] < size;
 
-  return (s & (x->size >= size)) ? HERE : s;
+  return (s & (x->range.size >= size)) ? HERE : s;
 }
 
 static int treap_find(const struct gomem_allocator *a, size_t size, size_t *offset)
@@ -236,7 +250,7 @@ static int treap_find(const struct gomem_allocator *a, size_t size, size_t *offs
     return GOMEM_ERR_NOMEM;
   for (int s; (s = fit_side(x, size)) != HERE;)
     x = x->child[s];
-  *offset = x->off;
+  *offset = x->range.off;
   return GOMEM_OK;
 }
 
@@ -279,24 +293,26 @@ static int treap_alloc_upto(struct gomem_allocator *a, size_t size, size_t want,
     x = *slot;
   }
 
-  size_t off = x->off;
+  size_t off = x->range.off;
   *offset = off;
-  size = x->size < want ? x->size : want;
+  size = x->range.size < want ? x->range.size : want;
   *len = size;
-  if (x->size == size) {
+  a->free_size -= size;
+  if (x->range.size == size) {
     join(slot, x->child[LEFT], x->child[RIGHT]);
     gomem__pool_put(&t->nodes, x);
     a->free_blocks--;
     fix_path(t, path, depth, off);
+    a->hot = hot_block(t);
     return GOMEM_OK;
   }
-  size_t old = x->size;
-  x->off += size;
-  x->size -= size;
+  size_t old = x->range.size;
+  x->range.off += size;
+  x->range.size -= size;
   /* Ancestors only see a difference if this block was its subtree's
    * maximum. */
   if (depth > 0 && old > x->sub[LEFT] && old > x->sub[RIGHT])
-    fix_path(t, path, depth, x->off);
+    fix_path(t, path, depth, x->range.off);
   return GOMEM_OK;
 }
 
@@ -308,12 +324,21 @@ static int treap_alloc(struct gomem_allocator *a, size_t size, size_t *offset)
 }
 
 /* Give block x the range [off, off + size), over the allocated units next
- * to it, so it keeps its place. x lies on the search path of key. */
-static void grow(struct treap *t, struct node *x, size_t key, size_t off, size_t size)
+ * to it, so it keeps its place. x lies on the search path of key, which
+ * free remembered in path[0 .. depth): raising the maxima above x from
+ * there, rather than by a second walk down the tree, needs no load that
+ * waits for the one before. */
+static void grow(struct treap *t, struct node *const *path, size_t depth, struct node *x,
+                 size_t key, size_t off, size_t size)
 {
-  raise_until(&t->root, key, x, x, size);
-  x->off = off;
-  x->size = size;
+  if (depth > PATH_CAP) {
+    raise_until(&t->root, key, x, x, size);
+  } else {
+    for (struct node *const *p = path; *p != x; p++)
+      raise_to(&(*p)->sub[side(*p, key)], size);
+  }
+  x->range.off = off;
+  x->range.size = size;
 }
 
 /* Free the units between two free blocks. The two are neighbours in offset
@@ -323,14 +348,14 @@ static void grow(struct treap *t, struct node *x, size_t key, size_t off, size_t
 static void merge_both(struct treap *t, struct node *left, struct node *right, size_t key,
                        size_t size)
 {
-  size_t merged = left->size + size + right->size;
+  size_t merged = left->range.size + size + right->range.size;
   struct node **up = raise_until(&t->root, key, left, right, merged);
   struct node *upper = *up;
   struct node *lower = upper == left ? right : left;
 
   raise_until(up, key, lower, lower, merged);
-  lower->off = left->off;
-  lower->size = merged;
+  lower->range.off = left->range.off;
+  lower->range.size = merged;
   join(up, upper->child[LEFT], upper->child[RIGHT]);
   gomem__pool_put(&t->nodes, upper);
   t->base.free_blocks--;
@@ -366,29 +391,36 @@ static int treap_free(struct gomem_allocator *a, size_t offset, size_t size)
   size_t end = offset + size;
   struct node *below = NULL; /* the last block starting at or before offset */
   struct node *above = NULL; /* the first block starting after offset */
+  struct node *path[PATH_CAP];
+  size_t depth = 0;
 
   for (struct node *x = t->root; x;) {
-    int s = x->off <= offset;
+    int s = x->range.off <= offset;
+    if (depth < PATH_CAP)
+      path[depth] = x;
+    depth++;
     below = s ? x : below;
     above = s ? above : x;
     x = x->child[s];
   }
   /* A free unit in [offset, end) would be in the block below, or the
    * block above would start before end. */
-  if ((below && below->off + below->size > offset) || (above && above->off < end))
+  if ((below && below->range.off + below->range.size > offset) || (above && above->range.off < end))
     return GOMEM_ERR_INVALID;
 
-  bool left = below && below->off + below->size == offset;
-  bool right = above && above->off == end;
+  bool left = below && below->range.off + below->range.size == offset;
+  bool right = above && above->range.off == end;
 
   if (left && right)
     merge_both(t, below, above, offset, size);
   else if (left)
-    grow(t, below, offset, below->off, below->size + size);
+    grow(t, path, depth, below, offset, below->range.off, below->range.size + size);
   else if (right)
-    grow(t, above, offset, offset, above->size + size);
-  else
-    return insert(t, offset, size);
+    grow(t, path, depth, above, offset, offset, above->range.size + size);
+  else if (insert(t, offset, size) != GOMEM_OK)
+    return GOMEM_ERR_NOMEM;
+  a->free_size += size;
+  a->hot = hot_block(t);
   return GOMEM_OK;
 }
 
@@ -422,6 +454,7 @@ static void treap_reset(struct gomem_allocator *a)
    * pool's free list is not empty here and this cannot fail. */
   t->root = new_node(t, 0, a->size);
   a->free_blocks = 1;
+  a->hot = hot_block(t);
 }
 
 /* In-order walk: a loop down the right spine, recursion only for left
@@ -432,7 +465,7 @@ static int walk(const struct node *x, gomem__free_fn fn, void *ctx)
     int rc = walk(x->child[LEFT], fn, ctx);
     if (rc)
       return rc;
-    rc = fn(x->off, x->size, ctx);
+    rc = fn(x->range.off, x->range.size, ctx);
     if (rc)
       return rc;
   }
@@ -469,17 +502,17 @@ static int check_node(const struct node *x, uint32_t prio, size_t level, struct 
     return -1;
   /* Offsets strictly increase in order and blocks neither overlap nor
    * touch (touching blocks should have merged). */
-  if (x->size == 0 || x->off > w->limit || x->size > w->limit - x->off)
+  if (x->range.size == 0 || x->range.off > w->limit || x->range.size > w->limit - x->range.off)
     return -1;
-  if (w->blocks > 0 && x->off <= w->prev_end)
+  if (w->blocks > 0 && x->range.off <= w->prev_end)
     return -1;
-  w->prev_end = x->off + x->size;
+  w->prev_end = x->range.off + x->range.size;
   w->blocks++;
   if (check_node(x->child[RIGHT], x->prio, level + 1, w, &rmax) != 0)
     return -1;
   if (x->sub[LEFT] != lmax || x->sub[RIGHT] != rmax)
     return -1;
-  *max = max3(x->size, lmax, rmax);
+  *max = max3(x->range.size, lmax, rmax);
   return 0;
 }
 
@@ -490,7 +523,7 @@ static int treap_check(const struct gomem_allocator *a, size_t *depth)
   int rc = check_node(treap_of_const(a)->root, UINT32_MAX, 1, &w, &max);
 
   *depth = w.depth;
-  if (rc != 0 || w.blocks != a->free_blocks)
+  if (rc != 0 || w.blocks != a->free_blocks || a->hot != hot_block(treap_of_const(a)))
     return -1;
   return 0;
 }
