@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The scalable allocator: chunks that grow by doubling, plus "system
- * blocks" for what chunks do not serve (requests above 4 MiB, and every
+ * The scalable allocator: chunks added as it needs them (sized by
+ * next_chunk_size), plus "system blocks" for what chunks do not serve (requests above 4 MiB, and every
  * request in a -Drecyclable=false build).
  *
  * Small requests are carved from the front span (see gomem/scalable.h).

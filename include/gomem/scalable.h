@@ -61,20 +61,25 @@
  * error codes and the statistics keep their meaning; there are no chunks.
  * gomem_scalable_pooled() tells which build this is.
  *
- * The front span: the allocator carves small requests from a "span", the
- * start of a free run of the chunk that served last (up to
- * GOMEM_SCALABLE_SPAN bytes, or the request when larger), taken out of
- * that chunk's range allocator at once. malloc then moves the span's start
- * up; a free of the piece just below the span's start (the most recent
- * allocation, or the newest ones together) moves it back down. Neither
- * touches the range allocator; every other free goes to it as before. The
- * span's bytes are free in every sense a caller can see: statistics,
- * "chunk completely free" (a chunk is released when its span holds all of
- * it), borrow, and validation (a free overlapping the span is a double
- * free, refused). The span goes back to its chunk when it cannot serve a
- * request, at trim, and when it becomes a chunk's only content. So
- * consecutive allocations are adjacent, and placement is the chunk's
- * first fit whenever the span was just taken.
+ * The front span, and what is cached: requests of up to
+ * GOMEM_SCALABLE_SPAN bytes are carved from a "span", the start of a free
+ * run of the chunk that served last (up to GOMEM_SCALABLE_SPAN bytes),
+ * taken out of that chunk's range allocator at once: malloc moves the
+ * span's start up. In every chunk the allocator also remembers the part
+ * carved since its span was taken: a free of the newest piece of that part
+ * (or the newest ones together) moves the span's start back down, and a
+ * free of its oldest piece (or the oldest ones together) is held next to
+ * it as free. Neither touches the range allocator, so buffers freed newest
+ * first or oldest first (a rolling window) cost no tree operation; every
+ * other free goes to the range allocator as before. The held bytes are
+ * free in every sense a caller can see: statistics, "chunk completely
+ * free" (a chunk is released when what it holds is all of it), borrow,
+ * and validation (a free overlapping them is a double free, refused).
+ * They go back to the range allocator when the span cannot serve a
+ * request (the span), before a new chunk is added (everything held), and
+ * at trim (the span). So consecutive allocations are adjacent, and
+ * placement is the chunk's first fit whenever the span was just taken.
+ * Larger requests are allocated from the chunks' range allocators.
  *
  * Threads. Two kinds of allocator:
  *
