@@ -220,10 +220,13 @@ static inline size_t carve_held(const struct gomem__carve *k)
   return (k->end - k->cur) + (k->low - k->run);
 }
 
-/* @return true when [p, p + len) overlaps a free part of k. */
+/* @return true when [p, p + len) overlaps a free part of k. An empty part
+ * overlaps nothing: a range across where it lies (cur of a used-up or
+ * flushed span, low with no run) covers neighbouring allocations. */
 static inline bool carve_overlaps(const struct gomem__carve *k, uintptr_t p, size_t len)
 {
-  return (p < k->end && p + len > k->cur) || (p < k->low && p + len > k->run);
+  return (k->cur < k->end && p < k->end && p + len > k->cur)
+         || (k->run < k->low && p < k->low && p + len > k->run);
 }
 
 /* Hand [p, p + len) of chunk c to its range allocator. */
@@ -654,7 +657,8 @@ static void chunk_freed(gomem_scalable *s, gomem_chunk *c, uintptr_t p, size_t l
 
 /* Give [p, p + len), which frees bytes of k's [low, cur) but is not its
  * newest or oldest part, to chunk c's range allocator: the run goes first,
- * as [run, low) must stay next to [low, cur). */
+ * as [run, low) must stay next to [low, cur). The range may reach past
+ * cur when the span is empty. */
 static int give_clean(gomem_chunk *c, struct gomem__carve *k, size_t off, uintptr_t p, size_t len)
 {
   int rc = run_flush(c, k);
@@ -662,7 +666,7 @@ static int give_clean(gomem_chunk *c, struct gomem__carve *k, size_t off, uintpt
   if (rc == GOMEM_OK)
     rc = gomem__allocator_give(c->alloc, off, len);
   if (rc == GOMEM_OK)
-    k->run = k->low = p + len;
+    k->run = k->low = p + len < k->cur ? p + len : k->cur;
   return rc;
 }
 
@@ -679,7 +683,7 @@ static int free_in_chunk(gomem_scalable *s, gomem_chunk *c, uintptr_t p, size_t 
     return GOMEM_ERR_INVALID;
   if (carve_give(k, p, len))
     rc = GOMEM_OK;
-  else if (p + len > k->low && p + len <= k->cur)
+  else if (p < k->cur && p + len > k->low)
     rc = give_clean(c, k, off, p, len);
   else
     rc = gomem__allocator_give(c->alloc, off, len);
