@@ -729,6 +729,190 @@ START_TEST(random_against_model)
 }
 END_TEST
 
+/* ---- the front span ----------------------------------------------------------- */
+
+/* A free refused as a double free or as overlapping free space. Without
+ * pooling, a block given back whole is no longer the allocator's at all. */
+static void assert_refused(int rc)
+{
+  if (rc != GOMEM_ERR_INVALID && (gomem_scalable_pooled() || rc != GOMEM_ERR_NOT_OWNED))
+    ck_abort_msg("free answered %s, not a refusal", gomem_err_name(rc));
+}
+
+/* The newest allocation goes back to the span; its bytes are then free in
+ * every sense, so freeing them again, or across them, is refused. */
+START_TEST(span_refuses_double_free)
+{
+  gomem_scalable *s = gomem_scalable_new(4 * KiB);
+  char *a = malloc_ok(s, 100), *b = malloc_ok(s, 100);
+
+  if (gomem_scalable_pooled())
+    ck_assert_ptr_eq(b, a + 100);
+  ck_assert_int_eq(gomem_scalable_free(s, b, 100), GOMEM_OK);
+  gomem_stats before = stats_of(s);
+  assert_refused(gomem_scalable_free(s, b, 100));      /* double free */
+  assert_refused(gomem_scalable_free(s, b, 1));
+  assert_refused(gomem_scalable_free(s, b + 10, 10));  /* starts inside the span */
+  assert_refused(gomem_scalable_free(s, a, 101));      /* a and the span's first byte */
+  assert_refused(gomem_scalable_free(s, a + 50, 100));
+  gomem_stats after = stats_of(s);
+  assert_stats_eq(&before, &after);
+
+  /* b's bytes are where the next malloc goes. */
+  char *c = malloc_ok(s, 100);
+  if (gomem_scalable_pooled()) {
+    ck_assert_ptr_eq(c, b);
+    ck_assert_int_eq(gomem_scalable_free(s, a, 200), GOMEM_OK); /* the newest two */
+    ck_assert_ptr_eq(malloc_ok(s, 10), a);
+    ck_assert_int_eq(gomem_scalable_free(s, a, 10), GOMEM_OK);
+  } else {
+    ck_assert_int_eq(gomem_scalable_free(s, a, 100), GOMEM_OK);
+    ck_assert_int_eq(gomem_scalable_free(s, c, 100), GOMEM_OK);
+  }
+  assert_refused(gomem_scalable_free(s, a, 100));
+  gomem_stats st = stats_of(s);
+  ck_assert_uint_eq(st.in_use, 0);
+  ck_assert_uint_eq(st.total_malloc, 310);
+  ck_assert_uint_eq(st.total_free, 310);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* Frees oldest first (all but the last through the range allocator), then
+ * newest first (all through the span): exact statistics after each free,
+ * untouched neighbours, and every second free refused. */
+START_TEST(span_fifo_then_lifo)
+{
+  enum { N = 40 };
+  gomem_scalable *s = gomem_scalable_new(64 * KiB); /* one span serves it all */
+  struct live l[N];
+  uint64_t in_use = 0, total = 0;
+
+  for (int lifo = 0; lifo < 2; lifo++) {
+    for (int i = 0; i < N; i++) {
+      l[i] = (struct live){.n = 8 + (size_t)i * 13 % 90, .tag = (uint32_t)(i + 100 * lifo)};
+      l[i].p = malloc_ok(s, l[i].n);
+      fill(&l[i]);
+      in_use += l[i].n;
+      total += l[i].n;
+    }
+    for (int k = 0; k < N; k++) {
+      struct live *x = &l[lifo ? N - 1 - k : k];
+      verify(x, 0, x->n);
+      ck_assert_int_eq(gomem_scalable_free(s, x->p, x->n), GOMEM_OK);
+      in_use -= x->n;
+      gomem_stats before = stats_of(s);
+      ck_assert_uint_eq(before.in_use, in_use);
+      ck_assert_uint_eq(before.total_free, total - in_use);
+      assert_refused(gomem_scalable_free(s, x->p, x->n));
+      gomem_stats after = stats_of(s);
+      assert_stats_eq(&before, &after);
+      for (int j = k + 1; j < N; j++) {
+        const struct live *y = &l[lifo ? N - 1 - j : j];
+        verify(y, 0, y->n);
+      }
+    }
+    if (gomem_scalable_pooled() && lifo) /* the span went all the way back */
+      ck_assert_ptr_eq(malloc_ok(s, 1), l[0].p);
+    else
+      (void)malloc_ok(s, 1);
+    assert_refused(gomem_scalable_free(s, gomem_scalable_borrow(s, 1), 1)); /* borrowed: free */
+    total += 1;
+    in_use += 1;
+  }
+  ck_assert_uint_eq(stats_of(s).in_use, 2);
+  ck_assert_uint_eq(chunks(s), gomem_scalable_pooled() ? 1 : 0);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* A chunk whose last allocations go back through the span is released at
+ * once when other chunks remain, whichever order they come back in. */
+START_TEST(span_frees_release_chunk)
+{
+  if (!gomem_scalable_pooled())
+    return;
+  gomem_scalable *s = gomem_scalable_new(1 * KiB);
+  char *a = malloc_ok(s, 1000);
+
+  for (int newest_first = 0; newest_first < 2; newest_first++) {
+    char *b = malloc_ok(s, 600), *c = malloc_ok(s, 600); /* a new chunk */
+    ck_assert_ptr_eq(c, b + 600);
+    ck_assert_uint_eq(chunks(s), 2);
+    uint64_t with_two = reserved(s);
+    ck_assert_int_eq(gomem_scalable_free(s, newest_first ? c : b, 600), GOMEM_OK);
+    ck_assert_uint_eq(chunks(s), 2);
+    ck_assert_int_eq(gomem_scalable_free(s, newest_first ? b : c, 600), GOMEM_OK);
+    gomem_stats st = stats_of(s);
+    ck_assert_uint_eq(st.chunks, 1);
+    ck_assert_uint_eq(st.reserved, 1 * KiB);
+    ck_assert_uint_gt(with_two, st.reserved);
+    ck_assert_uint_eq(st.in_use, 1000);
+    ck_assert_int_eq(gomem_scalable_free(s, b, 600), GOMEM_ERR_NOT_OWNED); /* gone */
+  }
+  ck_assert_int_eq(gomem_scalable_free(s, a, 1000), GOMEM_OK);
+  ck_assert_uint_eq(chunks(s), 1); /* the last chunk stays */
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* Borrow answers where a malloc of the same size goes next: in the span,
+ * after the span is too short, above the span's size, in a new chunk. */
+START_TEST(span_borrow_is_next_malloc)
+{
+  static const size_t sizes[] = {30, 16 * KiB - 100, 200, 20 * KiB, 40 * KiB, 8};
+  gomem_scalable *s = gomem_scalable_new(64 * KiB);
+  uint64_t total = 0;
+
+  for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+    size_t n = sizes[i];
+    gomem_stats before = stats_of(s);
+    char *b = gomem_scalable_borrow(s, n);
+    ck_assert_ptr_nonnull(b);
+    memset(b, 0xEE, n);
+    gomem_stats after = stats_of(s);
+    ck_assert_uint_eq(after.total_malloc, before.total_malloc);
+    ck_assert_uint_eq(after.in_use, before.in_use);
+    char *m = malloc_ok(s, n);
+    if (gomem_scalable_pooled())
+      ck_assert_ptr_eq(m, b);
+    total += n;
+  }
+  gomem_stats st = stats_of(s);
+  ck_assert_uint_eq(st.in_use, total);
+  if (gomem_scalable_pooled())
+    ck_assert_uint_eq(st.chunks, 2); /* 40 KiB did not fit in the first */
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* The span may be used up (its start at its end): a free across that
+ * point covers two neighbouring allocations, no free byte, and is valid;
+ * what it freed is then refused. */
+START_TEST(span_free_across_used_up_span)
+{
+  if (!gomem_scalable_pooled())
+    return;
+  gomem_scalable *s = gomem_scalable_new(64 * KiB);
+  char *a = malloc_ok(s, GOMEM_SCALABLE_SPAN); /* the whole span */
+  char *b = malloc_ok(s, 20 * KiB);            /* from the chunk, right after */
+
+  ck_assert_ptr_eq(b, a + GOMEM_SCALABLE_SPAN);
+  ck_assert_int_eq(gomem_scalable_free(s, b - 8 * KiB, 16 * KiB), GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).in_use, GOMEM_SCALABLE_SPAN + 20 * KiB - 16 * KiB);
+  gomem_stats before = stats_of(s);
+  assert_refused(gomem_scalable_free(s, b - 4 * KiB, 4 * KiB)); /* the end of a */
+  assert_refused(gomem_scalable_free(s, b - 1, 1));
+  assert_refused(gomem_scalable_free(s, b, 1));
+  gomem_stats after = stats_of(s);
+  assert_stats_eq(&before, &after);
+  ck_assert_int_eq(gomem_scalable_free(s, a, GOMEM_SCALABLE_SPAN - 8 * KiB), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, b + 8 * KiB, 12 * KiB), GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).in_use, 0);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
 /* ---- threads ------------------------------------------------------------------ */
 
 /* One thread allocates and publishes buffers in order; freer threads claim
@@ -1220,6 +1404,7 @@ static Suite *scalable_suite(void)
   Suite *s = suite_create("scalable");
   TCase *core = tcase_create("core");
   TCase *random = tcase_create("random");
+  TCase *span = tcase_create("span");
   TCase *threads = tcase_create("threads");
 
   tcase_add_test(core, new_and_stats);
@@ -1240,6 +1425,11 @@ static Suite *scalable_suite(void)
   tcase_add_test(core, chunk_cache_fork);
   tcase_set_timeout(random, 240);
   tcase_add_loop_test(random, random_against_model, 0, 2);
+  tcase_add_test(span, span_refuses_double_free);
+  tcase_add_test(span, span_fifo_then_lifo);
+  tcase_add_test(span, span_frees_release_chunk);
+  tcase_add_test(span, span_borrow_is_next_malloc);
+  tcase_add_test(span, span_free_across_used_up_span);
   tcase_set_timeout(threads, 240);
   tcase_add_test(threads, remote_frees);
   tcase_add_test(threads, queued_frees);
@@ -1249,6 +1439,7 @@ static Suite *scalable_suite(void)
   tcase_add_test(threads, callback_reenters);
   suite_add_tcase(s, core);
   suite_add_tcase(s, random);
+  suite_add_tcase(s, span);
   suite_add_tcase(s, threads);
   return s;
 }
