@@ -1279,6 +1279,440 @@ START_TEST(callback_reenters)
 }
 END_TEST
 
+/* ---- ownership ---------------------------------------------------------------- */
+
+/* Run fn(arg) on a new thread and wait for it to end. */
+static void run_elsewhere(void *(*fn)(void *), void *arg)
+{
+  pthread_t t;
+
+  ck_assert_int_eq(pthread_create(&t, NULL, fn, arg), 0);
+  ck_assert_int_eq(pthread_join(t, NULL), 0);
+}
+
+/* What a thread that does not own the allocator got from each call. */
+struct refusal {
+  gomem_scalable *s;
+  int fd;
+  void *malloc_p, *borrow_p, *fd_p, *cb_p;
+  size_t fd_len, cb_len;
+  int malloc_errno, borrow_errno;
+  int fd_rc, cb_rc, cb_calls, drain_rc, disown_rc;
+};
+
+static ptrdiff_t count_call(void *ctx, void *buf, size_t n)
+{
+  (void)buf;
+  ++*(int *)ctx;
+  return (ptrdiff_t)n;
+}
+
+static void *try_everything(void *arg)
+{
+  struct refusal *r = arg;
+
+  errno = 0;
+  r->malloc_p = gomem_scalable_malloc(r->s, 10);
+  r->malloc_errno = errno;
+  errno = 0;
+  r->borrow_p = gomem_scalable_borrow(r->s, 10);
+  r->borrow_errno = errno;
+  r->fd_p = r->cb_p = (void *)1;
+  r->fd_len = r->cb_len = 1;
+  r->fd_rc = gomem_scalable_read_fd(r->s, r->fd, 100, &r->fd_p, &r->fd_len);
+  r->cb_rc = gomem_scalable_read_cb(r->s, count_call, &r->cb_calls, 16, &r->cb_p, &r->cb_len);
+  gomem_scalable_trim(r->s);
+  r->drain_rc = gomem_scalable_drain(r->s);
+  r->disown_rc = gomem_scalable_disown(r->s);
+  return NULL;
+}
+
+/* Every allocating call from a thread that does not own the allocator is
+ * refused and touches nothing; the owner goes on as if nothing happened. */
+START_TEST(owned_refuses_other_threads)
+{
+  gomem_scalable *s = gomem_scalable_new(4 * KiB);
+  struct refusal r = {.s = s};
+  int fds[2];
+  void *ptr;
+  size_t len;
+
+  char *p = malloc_ok(s, 100);
+  /* Something a trim would give back: the borrow scratch buffer. */
+  ck_assert_ptr_nonnull(gomem_scalable_borrow(s, 5 * MiB));
+  ck_assert_int_eq(pipe(fds), 0);
+  ck_assert_int_eq(write(fds[1], "hello", 5), 5);
+  r.fd = fds[0];
+  gomem_stats before = stats_of(s);
+  run_elsewhere(try_everything, &r);
+  gomem_stats after = stats_of(s);
+  assert_stats_eq(&before, &after);
+  ck_assert_ptr_null(r.malloc_p);
+  ck_assert_int_eq(r.malloc_errno, EPERM);
+  ck_assert_ptr_null(r.borrow_p);
+  ck_assert_int_eq(r.borrow_errno, EPERM);
+  ck_assert_int_eq(r.fd_rc, GOMEM_ERR_WRONG_THREAD);
+  ck_assert_ptr_null(r.fd_p);
+  ck_assert_uint_eq(r.fd_len, 0);
+  ck_assert_int_eq(r.cb_rc, GOMEM_ERR_WRONG_THREAD);
+  ck_assert_int_eq(r.cb_calls, 0);
+  ck_assert_ptr_null(r.cb_p);
+  ck_assert_uint_eq(r.cb_len, 0);
+  ck_assert_int_eq(r.drain_rc, GOMEM_ERR_WRONG_THREAD);
+  ck_assert_int_eq(r.disown_rc, GOMEM_ERR_WRONG_THREAD);
+
+  /* Nothing was read: the owner reads it all, right after p. */
+  ck_assert_int_eq(gomem_scalable_read_fd(s, fds[0], 100, &ptr, &len), GOMEM_OK);
+  ck_assert_uint_eq(len, 5);
+  ck_assert_int_eq(memcmp(ptr, "hello", 5), 0);
+  if (gomem_scalable_pooled())
+    ck_assert_ptr_eq(ptr, p + 100);
+  ck_assert_int_eq(gomem_scalable_drain(s), 0);
+  gomem_scalable_trim(s); /* the owner's trim does give the scratch back */
+  ck_assert_uint_eq(reserved(s), before.reserved - 5 * MiB);
+  ck_assert_int_eq(gomem_scalable_free(s, ptr, len), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, p, 100), GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).in_use, 0);
+  close(fds[0]);
+  close(fds[1]);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* The owner allocates and publishes buffers and keeps working on its own
+ * ones while freer threads check and free the published ones. */
+START_TEST(owned_remote_frees_applied_by_next_call)
+{
+  enum { FREERS = 3, KEPT = ROUNDS / 16 };
+  static struct handoff h;
+  static unsigned char *kept[KEPT];
+  pthread_t t[FREERS];
+  uint64_t published = 0, own_total = 0, kept_bytes = 0;
+
+  h.s = gomem_scalable_new(4 * KiB);
+  atomic_init(&h.published, 0);
+  atomic_init(&h.claimed, 0);
+  atomic_init(&h.freed, 0);
+  for (int i = 0; i < FREERS; i++)
+    ck_assert_int_eq(pthread_create(&t[i], NULL, remote_freer, &h), 0);
+  for (size_t r = 0; r < ROUNDS; r++) {
+    size_t n = 1 + r * 37 % 700;
+    unsigned char *p = gomem_scalable_malloc(h.s, n);
+    ck_assert_ptr_nonnull(p);
+    memset(p, (unsigned char)n, n);
+    h.ptr[r] = p;
+    h.len[r] = n;
+    published += n;
+    atomic_store_explicit(&h.published, r + 1, memory_order_release);
+    /* The owner's own work: one buffer freed at once, one in 16 kept. */
+    size_t m = 1 + r % 64;
+    unsigned char *q = malloc_ok(h.s, m);
+    own_total += m;
+    if (r % 16 == 0) {
+      kept[r / 16] = q;
+      kept_bytes += m;
+    } else {
+      ck_assert_int_eq(gomem_scalable_free(h.s, q, m), GOMEM_OK);
+    }
+  }
+  for (int i = 0; i < FREERS; i++)
+    ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+  ck_assert_uint_eq(atomic_load(&h.freed), ROUNDS);
+
+  /* The owner's next call applies every free queued before it. */
+  void *x = malloc_ok(h.s, 8);
+  gomem_stats st = stats_of(h.s);
+  ck_assert_uint_eq(st.remote_pending, 0);
+  ck_assert_uint_eq(st.remote_rejected, 0);
+  ck_assert_uint_eq(st.in_use, kept_bytes + 8);
+  ck_assert_uint_eq(st.total_malloc, published + own_total + 8);
+  ck_assert_uint_eq(st.total_free, published + own_total - kept_bytes);
+  for (size_t k = 0; k < KEPT; k++) {
+    size_t m = 1 + k * 16 % 64;
+    for (size_t i = 0; i < m; i++)
+      ck_assert_uint_eq(kept[k][i], 0x5A);
+  }
+
+  /* The same with frees certainly queued: nothing runs on the owner's
+   * side between them and its next call. */
+  atomic_store(&h.published, 0);
+  atomic_store(&h.claimed, ROUNDS - 8);
+  for (size_t r = ROUNDS - 8; r < ROUNDS; r++) {
+    h.len[r] = 100;
+    h.ptr[r] = malloc_ok(h.s, 100);
+    memset(h.ptr[r], 100, 100);
+  }
+  atomic_store(&h.published, ROUNDS);
+  gomem_stats before = stats_of(h.s);
+  run_elsewhere(remote_freer, &h);
+  st = stats_of(h.s);
+  ck_assert_uint_eq(st.remote_pending, 8);
+  ck_assert_uint_eq(st.in_use, before.in_use);
+  ck_assert_uint_eq(st.total_free, before.total_free);
+  ck_assert_ptr_nonnull(gomem_scalable_borrow(h.s, 8)); /* a call of the owner */
+  st = stats_of(h.s);
+  ck_assert_uint_eq(st.remote_pending, 0);
+  ck_assert_uint_eq(st.in_use, before.in_use - 800);
+  ck_assert_uint_eq(st.total_free, before.total_free + 800);
+  ck_assert_int_eq(gomem_scalable_free(h.s, x, 8), GOMEM_OK);
+  gomem_scalable_destroy(h.s);
+}
+END_TEST
+
+struct bad_frees {
+  gomem_scalable *s;
+  char *p, *q, *big;
+  int rc[10];
+};
+
+static void *free_badly(void *arg)
+{
+  struct bad_frees *b = arg;
+  static char foreign[32];
+
+  b->rc[0] = gomem_scalable_free(b->s, foreign, 32);            /* queued, rejected later */
+  b->rc[1] = gomem_scalable_free(b->s, b->p, 10);               /* good */
+  b->rc[2] = gomem_scalable_free(b->s, b->p, 10);               /* double: rejected later */
+  b->rc[3] = gomem_scalable_free(b->s, b->big, 5 * MiB + 1);    /* past the end: later */
+  b->rc[4] = gomem_scalable_free_rest(b->s, b->q, 20, 5);       /* good */
+  b->rc[5] = gomem_scalable_free(b->s, NULL, 10);               /* refused at once */
+  b->rc[6] = gomem_scalable_free(b->s, b->q, 0);                /* refused at once */
+  b->rc[7] = gomem_scalable_free(b->s, (void *)(uintptr_t)-16, 100); /* wraps: at once */
+  b->rc[8] = gomem_scalable_free(NULL, b->p, 10);               /* at once */
+  b->rc[9] = gomem_scalable_free_rest(b->s, b->q, 20, 21);      /* at once */
+  return NULL;
+}
+
+/* Frees from another thread are checked only for what needs no look at
+ * the chunks; the rest is found when the owner applies them: the invalid
+ * ones are dropped, counted, and change nothing. */
+START_TEST(owned_queued_frees_checked)
+{
+  struct bad_frees b = {.s = gomem_scalable_new(4 * KiB)};
+  static const int want[10] = {GOMEM_OK, GOMEM_OK, GOMEM_OK, GOMEM_OK, GOMEM_OK,
+                               GOMEM_ERR_NOT_OWNED, GOMEM_ERR_INVALID, GOMEM_ERR_INVALID,
+                               GOMEM_ERR_INVALID, GOMEM_ERR_INVALID};
+
+  b.p = malloc_ok(b.s, 10);
+  b.q = malloc_ok(b.s, 20);
+  b.big = malloc_ok(b.s, 5 * MiB);
+  gomem_stats before = stats_of(b.s);
+  run_elsewhere(free_badly, &b);
+  for (int i = 0; i < 10; i++)
+    ck_assert_msg(b.rc[i] == want[i], "free %d answered %s", i, gomem_err_name(b.rc[i]));
+  gomem_stats st = stats_of(b.s);
+  ck_assert_uint_eq(st.remote_pending, 5);
+  before.remote_pending = 5;
+  assert_stats_eq(&before, &st);
+
+  ck_assert_int_eq(gomem_scalable_drain(b.s), 5);
+  st = stats_of(b.s);
+  ck_assert_uint_eq(st.remote_pending, 0);
+  ck_assert_uint_eq(st.remote_rejected, 3);
+  ck_assert_uint_eq(st.in_use, before.in_use - 25);
+  ck_assert_uint_eq(st.total_free, 25);
+  ck_assert_uint_eq(st.total_malloc, before.total_malloc);
+  ck_assert_uint_eq(st.chunks, before.chunks);
+  ck_assert_uint_eq(st.reserved, before.reserved);
+  ck_assert_uint_eq(st.large_blocks, 1);
+  ck_assert_int_eq(gomem_scalable_drain(b.s), 0);
+  /* What the rejected frees named is as it was: the big block whole, p free. */
+  assert_refused(gomem_scalable_free(b.s, b.p, 10));
+  ck_assert_int_eq(gomem_scalable_free(b.s, b.big, 5 * MiB), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(b.s, b.q, 5), GOMEM_OK);
+  st = stats_of(b.s);
+  ck_assert_uint_eq(st.in_use, 0);
+  ck_assert_uint_eq(st.large_blocks, 0);
+  ck_assert_uint_eq(st.remote_rejected, 3);
+  gomem_scalable_destroy(b.s);
+}
+END_TEST
+
+struct remote_free {
+  gomem_scalable *s;
+  void *p;
+  size_t len;
+  int rc;
+};
+
+static void *free_elsewhere(void *arg)
+{
+  struct remote_free *r = arg;
+
+  r->rc = gomem_scalable_free(r->s, r->p, r->len);
+  return NULL;
+}
+
+/* Handover: how the thread that adopts a disowned allocator does it. */
+enum adopt_by { BY_MALLOC, BY_BORROW, BY_TRIM, BY_READ_CB, BY_READ_FD };
+
+struct handover {
+  gomem_scalable *s;
+  int by, fd;
+  pthread_barrier_t step;
+  void *m;
+  size_t m_len;
+  int adopt_rc, drain_rc, drained, free_rc, disown_rc, disown_again_rc;
+  gomem_stats adopted, done;
+};
+
+static void read_stats_into(const gomem_scalable *s, gomem_stats *st)
+{
+  st->struct_size = sizeof(*st);
+  (void)gomem_scalable_stats(s, st);
+}
+
+static void *adopt(void *arg)
+{
+  struct handover *h = arg;
+  ptrdiff_t want = 30;
+
+  switch (h->by) {
+  case BY_MALLOC:
+    h->m_len = 30;
+    h->m = gomem_scalable_malloc(h->s, h->m_len);
+    h->adopt_rc = h->m ? GOMEM_OK : GOMEM_ERR_INVALID;
+    break;
+  case BY_BORROW:
+    h->adopt_rc = gomem_scalable_borrow(h->s, 30) ? GOMEM_OK : GOMEM_ERR_INVALID;
+    break;
+  case BY_TRIM:
+    gomem_scalable_trim(h->s);
+    h->adopt_rc = GOMEM_OK;
+    break;
+  case BY_READ_CB:
+    h->adopt_rc = gomem_scalable_read_cb(h->s, give, &want, 64, &h->m, &h->m_len);
+    break;
+  default:
+    h->adopt_rc = gomem_scalable_read_fd(h->s, h->fd, 64, &h->m, &h->m_len);
+    break;
+  }
+  read_stats_into(h->s, &h->adopted);
+  h->drain_rc = gomem_scalable_drain(h->s); /* ours now: nothing waiting */
+  pthread_barrier_wait(&h->step);           /* the old owner tries */
+  pthread_barrier_wait(&h->step);
+  h->drained = gomem_scalable_drain(h->s);  /* the old owner's free */
+  h->free_rc = h->m ? gomem_scalable_free(h->s, h->m, h->m_len) : GOMEM_OK;
+  read_stats_into(h->s, &h->done);
+  h->disown_rc = gomem_scalable_disown(h->s);
+  h->disown_again_rc = gomem_scalable_disown(h->s);
+  return NULL;
+}
+
+/* The owner disowns; its frees are queued from then on; another thread's
+ * allocating call (each kind in turn) adopts the allocator and applies
+ * them first; the old owner is refused; the new one hands it back. */
+START_TEST(handover)
+{
+  struct handover h = {.s = gomem_scalable_new(4 * KiB), .by = _i};
+  gomem_scalable *s = h.s;
+  int fds[2];
+  pthread_t t;
+  void *ptr;
+  size_t len;
+
+  ck_assert_int_eq(pipe(fds), 0);
+  ck_assert_int_eq(write(fds[1], "handed over", 11), 11);
+  h.fd = fds[0];
+  char *p = malloc_ok(s, 100), *q = malloc_ok(s, 200);
+  struct remote_free r = {.s = s, .p = malloc_ok(s, 50), .len = 50};
+  run_elsewhere(free_elsewhere, &r);
+  ck_assert_int_eq(r.rc, GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).remote_pending, 1);
+  ck_assert_int_eq(gomem_scalable_disown(s), GOMEM_OK); /* applies it */
+  gomem_stats st = stats_of(s);
+  ck_assert_uint_eq(st.remote_pending, 0);
+  ck_assert_uint_eq(st.in_use, 300);
+  ck_assert_int_eq(gomem_scalable_disown(s), GOMEM_ERR_WRONG_THREAD);
+  ck_assert_int_eq(gomem_scalable_drain(s), GOMEM_ERR_WRONG_THREAD); /* nobody's */
+  ck_assert_int_eq(gomem_scalable_free(s, p, 100), GOMEM_OK);        /* queued */
+  st = stats_of(s);
+  ck_assert_uint_eq(st.remote_pending, 1);
+  ck_assert_uint_eq(st.in_use, 300);
+  ck_assert_uint_eq(st.total_free, 50);
+
+  ck_assert_int_eq(pthread_barrier_init(&h.step, NULL, 2), 0);
+  ck_assert_int_eq(pthread_create(&t, NULL, adopt, &h), 0);
+  pthread_barrier_wait(&h.step);
+  /* Adopted, and p's free applied by the adopting call. */
+  ck_assert_int_eq(h.adopt_rc, GOMEM_OK);
+  ck_assert_uint_eq(h.adopted.remote_pending, 0);
+  ck_assert_uint_eq(h.adopted.total_free, 150);
+  ck_assert_uint_eq(h.adopted.in_use, 200 + h.m_len);
+  ck_assert_int_eq(h.drain_rc, 0);
+  if (h.by == BY_READ_FD)
+    ck_assert_int_eq(memcmp(h.m, "handed over", 11), 0);
+
+  /* The old owner is refused now, and its frees are queued. */
+  gomem_stats before = stats_of(s);
+  errno = 0;
+  ck_assert_ptr_null(gomem_scalable_malloc(s, 10));
+  ck_assert_int_eq(errno, EPERM);
+  errno = 0;
+  ck_assert_ptr_null(gomem_scalable_borrow(s, 10));
+  ck_assert_int_eq(errno, EPERM);
+  ck_assert_int_eq(write(fds[1], "!", 1), 1); /* were it not refused, no wait */
+  ck_assert_int_eq(gomem_scalable_read_fd(s, fds[0], 10, &ptr, &len), GOMEM_ERR_WRONG_THREAD);
+  gomem_scalable_trim(s);
+  ck_assert_int_eq(gomem_scalable_drain(s), GOMEM_ERR_WRONG_THREAD);
+  ck_assert_int_eq(gomem_scalable_disown(s), GOMEM_ERR_WRONG_THREAD);
+  st = stats_of(s);
+  assert_stats_eq(&before, &st);
+  ck_assert_int_eq(gomem_scalable_free(s, q, 200), GOMEM_OK);
+  st = stats_of(s);
+  ck_assert_uint_eq(st.remote_pending, 1);
+  ck_assert_uint_eq(st.in_use, before.in_use);
+  pthread_barrier_wait(&h.step);
+  ck_assert_int_eq(pthread_join(t, NULL), 0);
+  pthread_barrier_destroy(&h.step);
+
+  /* The new owner applied it, freed its own piece and disowned. */
+  ck_assert_int_eq(h.drained, 1);
+  ck_assert_int_eq(h.free_rc, GOMEM_OK);
+  ck_assert_uint_eq(h.done.in_use, 0);
+  ck_assert_uint_eq(h.done.remote_pending, 0);
+  ck_assert_uint_eq(h.done.remote_rejected, 0);
+  ck_assert_uint_eq(h.done.total_free, 350 + h.m_len);
+  ck_assert_int_eq(h.disown_rc, GOMEM_OK);
+  ck_assert_int_eq(h.disown_again_rc, GOMEM_ERR_WRONG_THREAD);
+
+  /* Back to the first thread, by its next allocating call. */
+  char *x = malloc_ok(s, 10);
+  ck_assert_int_eq(gomem_scalable_drain(s), 0);
+  ck_assert_int_eq(gomem_scalable_free(s, x, 10), GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).in_use, 0);
+  close(fds[0]);
+  close(fds[1]);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* Only an owned allocator can be disowned; only known flags are taken. */
+START_TEST(flags_and_disown_errors)
+{
+  gomem_scalable *s = new_shared(1 * KiB);
+
+  ck_assert_int_eq(gomem_scalable_disown(s), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_disown(NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_drain(s), 0);
+  gomem_scalable_destroy(s);
+  errno = 0;
+  ck_assert_ptr_null(gomem_scalable_new_ex(1 * KiB, GOMEM_STRATEGY_DEFAULT, 2));
+  ck_assert_int_eq(errno, EINVAL);
+  errno = 0;
+  ck_assert_ptr_null(gomem_scalable_new_ex(1 * KiB, GOMEM_STRATEGY_DEFAULT,
+                                           GOMEM_SCALABLE_SHARED | 0x80000000u));
+  ck_assert_int_eq(errno, EINVAL);
+  errno = 0;
+  ck_assert_ptr_null(gomem_scalable_new_ex(0, GOMEM_STRATEGY_DEFAULT, GOMEM_SCALABLE_SHARED));
+  ck_assert_int_eq(errno, EINVAL);
+  s = gomem_scalable_new_ex(1 * KiB, GOMEM_STRATEGY_DEFAULT, 0);
+  ck_assert_ptr_nonnull(s);
+  ck_assert_int_eq(gomem_scalable_disown(s), GOMEM_OK);
+  gomem_scalable_destroy(s); /* any thread, owned or not */
+}
+END_TEST
+
 /* ---- chunk cache ---------------------------------------------------------- */
 
 START_TEST(chunk_cache)
@@ -1406,6 +1840,7 @@ static Suite *scalable_suite(void)
   TCase *random = tcase_create("random");
   TCase *span = tcase_create("span");
   TCase *threads = tcase_create("threads");
+  TCase *ownership = tcase_create("ownership");
 
   tcase_add_test(core, new_and_stats);
   tcase_add_test(core, stats_struct_size);
@@ -1437,10 +1872,17 @@ static Suite *scalable_suite(void)
   tcase_add_test(threads, handed_between_threads);
   tcase_add_test(threads, allocating_at_once);
   tcase_add_test(threads, callback_reenters);
+  tcase_set_timeout(ownership, 240);
+  tcase_add_test(ownership, owned_refuses_other_threads);
+  tcase_add_test(ownership, owned_remote_frees_applied_by_next_call);
+  tcase_add_test(ownership, owned_queued_frees_checked);
+  tcase_add_loop_test(ownership, handover, BY_MALLOC, BY_READ_FD + 1);
+  tcase_add_test(ownership, flags_and_disown_errors);
   suite_add_tcase(s, core);
   suite_add_tcase(s, random);
   suite_add_tcase(s, span);
   suite_add_tcase(s, threads);
+  suite_add_tcase(s, ownership);
   return s;
 }
 
