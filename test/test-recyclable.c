@@ -262,6 +262,31 @@ static void *stats_elsewhere(void *arg)
   return NULL;
 }
 
+/* next from another thread, and the errno it left there. */
+struct next_try {
+  gomem_recyclable *r;
+  void *p;
+  int err;
+};
+
+static void *try_next_elsewhere(void *arg)
+{
+  struct next_try *n = arg;
+
+  errno = 0;
+  n->p = gomem_recyclable_next(n->r, 100);
+  n->err = errno;
+  return NULL;
+}
+
+static void run_elsewhere(void *(*fn)(void *), void *arg)
+{
+  pthread_t t;
+
+  ck_assert_int_eq(pthread_create(&t, NULL, fn, arg), 0);
+  ck_assert_int_eq(pthread_join(t, NULL), 0);
+}
+
 /* A packet's memory recycled by a thread that does not own the allocator:
  * every segment's free is queued, and the owner's next call applies them.
  * Allocating from that thread is refused, as for the allocator itself. */
@@ -269,15 +294,16 @@ START_TEST(recycle_on_another_thread)
 {
   gomem_scalable *s = gomem_scalable_new(4096);
   gomem_recyclable *r = gomem_recyclable_new(s);
+  struct next_try n = {.r = r};
   pthread_t t;
-  void *got;
 
   for (int i = 0; i < 20; i++)
     memset(gomem_recyclable_next(r, 100), i, 100);
-  ck_assert_int_eq(pthread_create(&t, NULL, next_elsewhere, r), 0);
-  pthread_join(t, &got);
-  ck_assert_ptr_null(got);
+  run_elsewhere(try_next_elsewhere, &n);
+  ck_assert_ptr_null(n.p);
+  ck_assert_int_eq(n.err, EPERM);
   ck_assert_uint_eq(gomem_recyclable_recorded(r), 20);
+  ck_assert_uint_eq(total_malloc(s), 2000);
   ck_assert_int_eq(pthread_create(&t, NULL, recycle_elsewhere, r), 0);
   pthread_join(t, NULL);
   ck_assert_uint_eq(gomem_recyclable_recorded(r), 0);
@@ -291,6 +317,52 @@ START_TEST(recycle_on_another_thread)
   ck_assert_uint_eq(total_free(s), 2000);
   gomem_recyclable_destroy(r);
   gomem_scalable_destroy(s);
+}
+END_TEST
+
+static uint64_t remote_pending(const gomem_scalable *s)
+{
+  gomem_stats st;
+
+  st.struct_size = sizeof(st);
+  ck_assert_int_eq(gomem_scalable_stats(s, &st), GOMEM_OK);
+  return st.remote_pending;
+}
+
+/* The owner disowns: its own recycle is queued; next on another thread
+ * adopts the allocator (applying the queue first), and that thread's
+ * recycle is then applied at once. */
+START_TEST(recycle_across_handover)
+{
+  gomem_scalable *s = gomem_scalable_new(4096);
+  gomem_recyclable *r = gomem_recyclable_new(s);
+  struct next_try n = {.r = r};
+
+  for (int i = 0; i < 10; i++)
+    memset(gomem_recyclable_next(r, 100), i, 100);
+  ck_assert_int_eq(gomem_scalable_disown(s), GOMEM_OK);
+  gomem_recyclable_recycle(r);
+  ck_assert_uint_eq(gomem_recyclable_recorded(r), 0);
+  ck_assert_uint_eq(remote_pending(s), 10); /* one free per segment */
+  ck_assert_uint_eq(in_use(s), 1000);
+
+  run_elsewhere(try_next_elsewhere, &n); /* adopts */
+  ck_assert_ptr_nonnull(n.p);
+  ck_assert_uint_eq(remote_pending(s), 0);
+  ck_assert_uint_eq(in_use(s), 100);
+  ck_assert_uint_eq(total_free(s), 1000);
+  ck_assert_uint_eq(gomem_recyclable_recorded(r), 1);
+
+  /* The first thread is refused now; its recycle is queued again. */
+  errno = 0;
+  ck_assert_ptr_null(gomem_recyclable_next(r, 100));
+  ck_assert_int_eq(errno, EPERM);
+  ck_assert_uint_eq(gomem_recyclable_recorded(r), 1);
+  gomem_recyclable_recycle(r);
+  ck_assert_uint_eq(remote_pending(s), 1);
+  ck_assert_uint_eq(in_use(s), 100);
+  gomem_recyclable_destroy(r);
+  gomem_scalable_destroy(s); /* any thread; drops the queue */
 }
 END_TEST
 
@@ -331,6 +403,7 @@ static Suite *recyclable_suite(void)
   tcase_add_test(tc, bad_input);
   tcase_add_test(tc, recycle_runs);
   tcase_add_test(tc, recycle_on_another_thread);
+  tcase_add_test(tc, recycle_across_handover);
   tcase_add_test(tc, recycle_shared_on_another_thread);
   suite_add_tcase(s, tc);
   return s;
