@@ -8,6 +8,7 @@ Usage: test_ffi.py LIBRARY PROJECT_VERSION
 import ctypes
 import errno
 import sys
+import threading
 import unittest
 
 LIB_PATH = None
@@ -18,9 +19,19 @@ GOMEM_ERR_INVALID = -1
 GOMEM_ERR_NOMEM = -2
 GOMEM_ERR_EOF = -4
 GOMEM_ERR_NOT_OWNED = -6
+GOMEM_ERR_WRONG_THREAD = -7
 GOMEM_STRATEGY_DEFAULT = 0
+GOMEM_SCALABLE_SHARED = 1
 
 FREE_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_void_p)
+
+
+class Stats(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t)] + [
+        (name, ctypes.c_uint64) for name in (
+            "total_malloc", "total_free", "in_use", "chunks", "reserved",
+            "large_blocks", "remote_pending", "remote_rejected")]
+
 
 SIGNATURES = {
     "gomem_version_string": (ctypes.c_char_p, []),
@@ -50,6 +61,14 @@ SIGNATURES = {
     "gomem_chunk_base": (ctypes.c_void_p, [ctypes.c_void_p]),
     "gomem_chunk_free_size": (ctypes.c_size_t, [ctypes.c_void_p]),
     "gomem_chunk_owns": (ctypes.c_bool, [ctypes.c_void_p, ctypes.c_void_p]),
+    "gomem_scalable_new": (ctypes.c_void_p, [ctypes.c_size_t]),
+    "gomem_scalable_new_ex": (ctypes.c_void_p, [ctypes.c_size_t, ctypes.c_int, ctypes.c_uint]),
+    "gomem_scalable_destroy": (None, [ctypes.c_void_p]),
+    "gomem_scalable_disown": (ctypes.c_int, [ctypes.c_void_p]),
+    "gomem_scalable_malloc": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
+    "gomem_scalable_free": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]),
+    "gomem_scalable_drain": (ctypes.c_int, [ctypes.c_void_p]),
+    "gomem_scalable_stats": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(Stats)]),
 }
 
 
@@ -77,6 +96,9 @@ class Common(unittest.TestCase):
         self.assertEqual(self.lib.gomem_strerror(12345), b"unknown error")
         self.assertEqual(self.lib.gomem_err_name(GOMEM_ERR_NOT_OWNED), b"GOMEM_ERR_NOT_OWNED")
         self.assertEqual(self.lib.gomem_err_name(-999), b"GOMEM_ERR_UNKNOWN")
+        self.assertEqual(self.lib.gomem_err_name(GOMEM_ERR_WRONG_THREAD), b"GOMEM_ERR_WRONG_THREAD")
+        self.assertEqual(self.lib.gomem_strerror(GOMEM_ERR_WRONG_THREAD),
+                         b"the allocator belongs to another thread")
 
     def test_strategies(self):
         default = self.lib.gomem_strategy_default()
@@ -195,6 +217,152 @@ class Chunk(unittest.TestCase):
         self.assertIsNone(self.lib.gomem_chunk_malloc(self.c, 4097))
         self.assertEqual(ctypes.get_errno(), errno.ENOMEM)
         self.assertEqual(self.lib.gomem_chunk_free_size(self.c), 4096)
+
+
+def on_thread(fn):
+    """Run fn() on a new Python thread; return its result or raise its error."""
+    out = {}
+
+    def body():
+        try:
+            out["value"] = fn()
+        except BaseException as e:  # re-raised on the calling thread
+            out["error"] = e
+
+    t = threading.Thread(target=body)
+    t.start()
+    t.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+class Scalable(unittest.TestCase):
+    """Ownership as Python threads see it (ctypes lets go of the GIL
+    during each call, so the threads really run at once)."""
+
+    def setUp(self):
+        self.lib = load()
+
+    def stats(self, s):
+        st = Stats(struct_size=ctypes.sizeof(Stats))
+        self.assertEqual(self.lib.gomem_scalable_stats(s, ctypes.byref(st)), GOMEM_OK)
+        return st
+
+    def test_flags(self):
+        ctypes.set_errno(0)
+        self.assertIsNone(self.lib.gomem_scalable_new_ex(1024, GOMEM_STRATEGY_DEFAULT, 2))
+        self.assertEqual(ctypes.get_errno(), errno.EINVAL)
+        s = self.lib.gomem_scalable_new_ex(1024, GOMEM_STRATEGY_DEFAULT, GOMEM_SCALABLE_SHARED)
+        self.assertIsNotNone(s)
+        self.assertEqual(self.lib.gomem_scalable_disown(s), GOMEM_ERR_INVALID)
+        self.lib.gomem_scalable_destroy(s)
+
+    def test_shared_from_python_threads(self):
+        s = self.lib.gomem_scalable_new_ex(4096, GOMEM_STRATEGY_DEFAULT, GOMEM_SCALABLE_SHARED)
+        self.assertIsNotNone(s)
+        lib = self.lib
+        failures = []
+
+        def work(tag):
+            live = []
+            for i in range(300):
+                n = 1 + (i * 37 + tag) % 500
+                p = lib.gomem_scalable_malloc(s, n)
+                if p is None:
+                    failures.append((tag, "malloc", n))
+                    return
+                ctypes.memset(p, tag, n)
+                live.append((p, n))
+                if len(live) > 8:
+                    p, n = live.pop(0)
+                    if ctypes.string_at(p, n) != bytes([tag]) * n:
+                        failures.append((tag, "pattern", n))
+                    if lib.gomem_scalable_free(s, p, n) != GOMEM_OK:
+                        failures.append((tag, "free", n))
+            for p, n in live:
+                if lib.gomem_scalable_free(s, p, n) != GOMEM_OK:
+                    failures.append((tag, "free", n))
+
+        threads = [threading.Thread(target=work, args=(tag,)) for tag in range(1, 5)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(failures, [])
+        self.assertGreaterEqual(self.lib.gomem_scalable_drain(s), 0)
+        st = self.stats(s)
+        self.assertEqual(st.in_use, 0)
+        self.assertEqual(st.remote_pending, 0)
+        self.assertEqual(st.remote_rejected, 0)
+        self.assertEqual(st.total_free, st.total_malloc)
+        self.lib.gomem_scalable_destroy(s)
+
+    def test_owned_refuses_another_thread(self):
+        s = self.lib.gomem_scalable_new(4096)
+        self.assertIsNotNone(s)
+        lib = self.lib
+
+        def malloc_elsewhere():
+            ctypes.set_errno(0)
+            return lib.gomem_scalable_malloc(s, 64), ctypes.get_errno()
+
+        self.assertEqual(on_thread(malloc_elsewhere), (None, errno.EPERM))
+        self.assertEqual(on_thread(lambda: lib.gomem_scalable_drain(s)), GOMEM_ERR_WRONG_THREAD)
+        p = self.lib.gomem_scalable_malloc(s, 64)
+        self.assertIsNotNone(p)
+        # A free from another thread is queued; the owner's next call applies it.
+        self.assertEqual(on_thread(lambda: lib.gomem_scalable_free(s, p, 64)), GOMEM_OK)
+        self.assertEqual(self.stats(s).remote_pending, 1)
+        self.assertEqual(self.lib.gomem_scalable_drain(s), 1)
+        self.assertEqual(self.stats(s).in_use, 0)
+        self.lib.gomem_scalable_destroy(s)
+
+    def test_disown_and_adopt(self):
+        s = self.lib.gomem_scalable_new(4096)
+        self.assertIsNotNone(s)
+        lib = self.lib
+        p = self.lib.gomem_scalable_malloc(s, 100)
+        self.assertIsNotNone(p)
+        self.assertEqual(self.lib.gomem_scalable_disown(s), GOMEM_OK)
+        self.assertEqual(self.lib.gomem_scalable_disown(s), GOMEM_ERR_WRONG_THREAD)
+        self.assertEqual(self.lib.gomem_scalable_free(s, p, 100), GOMEM_OK)  # queued
+        self.assertEqual(self.stats(s).remote_pending, 1)
+
+        adopted = threading.Event()
+        checked = threading.Event()
+        seen = {}
+
+        def adopter():
+            try:
+                q = lib.gomem_scalable_malloc(s, 10)  # adopts, applies the queued free
+                st = self.stats(s)
+                seen["adopt"] = (q is not None, st.in_use, st.remote_pending)
+            finally:
+                adopted.set()
+            checked.wait()
+            seen["free"] = lib.gomem_scalable_free(s, q, 10)
+            seen["disown"] = lib.gomem_scalable_disown(s)
+
+        t = threading.Thread(target=adopter)
+        t.start()
+        adopted.wait()
+        ctypes.set_errno(0)
+        refused = self.lib.gomem_scalable_malloc(s, 10)
+        err = ctypes.get_errno()
+        checked.set()
+        t.join()
+        self.assertEqual(seen["adopt"], (True, 10, 0))
+        self.assertIsNone(refused)
+        self.assertEqual(err, errno.EPERM)
+        self.assertEqual(seen["free"], GOMEM_OK)
+        self.assertEqual(seen["disown"], GOMEM_OK)
+        # Handed back: this thread adopts it again.
+        q = self.lib.gomem_scalable_malloc(s, 10)
+        self.assertIsNotNone(q)
+        self.assertEqual(self.lib.gomem_scalable_free(s, q, 10), GOMEM_OK)
+        self.assertEqual(self.stats(s).in_use, 0)
+        self.lib.gomem_scalable_destroy(s)
 
 
 if __name__ == "__main__":
