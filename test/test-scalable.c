@@ -886,28 +886,34 @@ START_TEST(span_borrow_is_next_malloc)
 }
 END_TEST
 
-/* The span may be used up (its start at its end): a free across that
- * point covers two neighbouring allocations, no free byte, and is valid;
- * what it freed is then refused. */
-START_TEST(span_free_across_used_up_span)
+/* A free may cover two neighbouring allocations where the carving state
+ * has an empty part: (0) the span used up (its start at its end), the
+ * next piece from the range allocator; (1) a piece from the range
+ * allocator, the span's first piece right after it (no in-order frees
+ * held below). The range holds no free byte and is valid; what it freed
+ * is then refused. */
+START_TEST(span_free_across_empty_part)
 {
   if (!gomem_scalable_pooled())
     return;
-  gomem_scalable *s = gomem_scalable_new(64 * KiB);
-  char *a = malloc_ok(s, GOMEM_SCALABLE_SPAN); /* the whole span */
-  char *b = malloc_ok(s, 20 * KiB);            /* from the chunk, right after */
+  const size_t big = GOMEM_SCALABLE_SPAN + 4 * KiB;
+  const size_t n1 = _i == 0 ? GOMEM_SCALABLE_SPAN : big, n2 = _i == 0 ? big : 100;
+  gomem_scalable *s = gomem_scalable_new(4 * GOMEM_SCALABLE_SPAN);
+  char *a = malloc_ok(s, n1);
+  char *b = malloc_ok(s, n2);
 
-  ck_assert_ptr_eq(b, a + GOMEM_SCALABLE_SPAN);
-  ck_assert_int_eq(gomem_scalable_free(s, b - 8 * KiB, 16 * KiB), GOMEM_OK);
-  ck_assert_uint_eq(stats_of(s).in_use, GOMEM_SCALABLE_SPAN + 20 * KiB - 16 * KiB);
+  ck_assert_ptr_eq(b, a + n1);
+  ck_assert_int_eq(gomem_scalable_free(s, b - 8, 16), GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).in_use, n1 + n2 - 16);
   gomem_stats before = stats_of(s);
-  assert_refused(gomem_scalable_free(s, b - 4 * KiB, 4 * KiB)); /* the end of a */
+  assert_refused(gomem_scalable_free(s, b - 4, 4)); /* the end of a */
   assert_refused(gomem_scalable_free(s, b - 1, 1));
-  assert_refused(gomem_scalable_free(s, b, 1));
+  assert_refused(gomem_scalable_free(s, b, 8));     /* the start of b */
+  assert_refused(gomem_scalable_free(s, b - 8, 16));
   gomem_stats after = stats_of(s);
   assert_stats_eq(&before, &after);
-  ck_assert_int_eq(gomem_scalable_free(s, a, GOMEM_SCALABLE_SPAN - 8 * KiB), GOMEM_OK);
-  ck_assert_int_eq(gomem_scalable_free(s, b + 8 * KiB, 12 * KiB), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, b + 8, n2 - 8), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, a, n1 - 8), GOMEM_OK);
   ck_assert_uint_eq(stats_of(s).in_use, 0);
   gomem_scalable_destroy(s);
 }
@@ -1290,6 +1296,29 @@ static void run_elsewhere(void *(*fn)(void *), void *arg)
   ck_assert_int_eq(pthread_join(t, NULL), 0);
 }
 
+struct stats_read {
+  const gomem_scalable *s;
+  gomem_stats st;
+};
+
+static void *read_stats(void *arg)
+{
+  struct stats_read *r = arg;
+
+  r->st = stats_of(r->s);
+  return NULL;
+}
+
+/* The statistics as a thread that does not own @p s reads them: that
+ * applies nothing, where the owner's reading applies the queued frees. */
+static gomem_stats stats_elsewhere(const gomem_scalable *s)
+{
+  struct stats_read r = {.s = s};
+
+  run_elsewhere(read_stats, &r);
+  return r.st;
+}
+
 /* What a thread that does not own the allocator got from each call. */
 struct refusal {
   gomem_scalable *s;
@@ -1446,12 +1475,11 @@ START_TEST(owned_remote_frees_applied_by_next_call)
   atomic_store(&h.published, ROUNDS);
   gomem_stats before = stats_of(h.s);
   run_elsewhere(remote_freer, &h);
-  st = stats_of(h.s);
+  st = stats_elsewhere(h.s);
   ck_assert_uint_eq(st.remote_pending, 8);
   ck_assert_uint_eq(st.in_use, before.in_use);
   ck_assert_uint_eq(st.total_free, before.total_free);
-  ck_assert_ptr_nonnull(gomem_scalable_borrow(h.s, 8)); /* a call of the owner */
-  st = stats_of(h.s);
+  st = stats_of(h.s); /* the owner's reading is a call that applies them */
   ck_assert_uint_eq(st.remote_pending, 0);
   ck_assert_uint_eq(st.in_use, before.in_use - 800);
   ck_assert_uint_eq(st.total_free, before.total_free + 800);
@@ -1501,7 +1529,7 @@ START_TEST(owned_queued_frees_checked)
   run_elsewhere(free_badly, &b);
   for (int i = 0; i < 10; i++)
     ck_assert_msg(b.rc[i] == want[i], "free %d answered %s", i, gomem_err_name(b.rc[i]));
-  gomem_stats st = stats_of(b.s);
+  gomem_stats st = stats_elsewhere(b.s);
   ck_assert_uint_eq(st.remote_pending, 5);
   before.remote_pending = 5;
   assert_stats_eq(&before, &st);
@@ -1620,7 +1648,7 @@ START_TEST(handover)
   struct remote_free r = {.s = s, .p = malloc_ok(s, 50), .len = 50};
   run_elsewhere(free_elsewhere, &r);
   ck_assert_int_eq(r.rc, GOMEM_OK);
-  ck_assert_uint_eq(stats_of(s).remote_pending, 1);
+  ck_assert_uint_eq(stats_elsewhere(s).remote_pending, 1);
   ck_assert_int_eq(gomem_scalable_disown(s), GOMEM_OK); /* applies it */
   gomem_stats st = stats_of(s);
   ck_assert_uint_eq(st.remote_pending, 0);
@@ -1866,7 +1894,7 @@ static Suite *scalable_suite(void)
   tcase_add_test(span, span_fifo_then_lifo);
   tcase_add_test(span, span_frees_release_chunk);
   tcase_add_test(span, span_borrow_is_next_malloc);
-  tcase_add_test(span, span_free_across_used_up_span);
+  tcase_add_loop_test(span, span_free_across_empty_part, 0, 2);
   tcase_set_timeout(threads, 240);
   tcase_add_test(threads, remote_frees);
   tcase_add_test(threads, queued_frees);
