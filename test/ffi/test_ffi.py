@@ -311,9 +311,11 @@ class Scalable(unittest.TestCase):
         self.assertEqual(on_thread(lambda: lib.gomem_scalable_drain(s)), GOMEM_ERR_WRONG_THREAD)
         p = self.lib.gomem_scalable_malloc(s, 64)
         self.assertIsNotNone(p)
-        # A free from another thread is queued; the owner's next call applies it.
+        # A free from another thread is queued (another thread's stats
+        # apply nothing); the owner's next call applies it.
         self.assertEqual(on_thread(lambda: lib.gomem_scalable_free(s, p, 64)), GOMEM_OK)
-        self.assertEqual(self.stats(s).remote_pending, 1)
+        seen = on_thread(lambda: self.stats(s))
+        self.assertEqual((seen.remote_pending, seen.in_use), (1, 64))
         self.assertEqual(self.lib.gomem_scalable_drain(s), 1)
         self.assertEqual(self.stats(s).in_use, 0)
         self.lib.gomem_scalable_destroy(s)
