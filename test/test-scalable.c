@@ -860,8 +860,9 @@ END_TEST
  * after the span is too short, above the span's size, in a new chunk. */
 START_TEST(span_borrow_is_next_malloc)
 {
-  static const size_t sizes[] = {30, 16 * KiB - 100, 200, 20 * KiB, 40 * KiB, 8};
-  gomem_scalable *s = gomem_scalable_new(64 * KiB);
+  const size_t span = GOMEM_SCALABLE_SPAN;
+  const size_t sizes[] = {30, span - 130, 200, span + 4 * KiB, 3 * span, 8};
+  gomem_scalable *s = gomem_scalable_new(4 * span);
   uint64_t total = 0;
 
   for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -881,7 +882,7 @@ START_TEST(span_borrow_is_next_malloc)
   gomem_stats st = stats_of(s);
   ck_assert_uint_eq(st.in_use, total);
   if (gomem_scalable_pooled())
-    ck_assert_uint_eq(st.chunks, 2); /* 40 KiB did not fit in the first */
+    ck_assert_uint_eq(st.chunks, 2); /* 3 spans' worth did not fit in the first */
   gomem_scalable_destroy(s);
 }
 END_TEST
