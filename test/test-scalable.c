@@ -729,6 +729,128 @@ START_TEST(random_against_model)
 }
 END_TEST
 
+/* Frees of random parts of live buffers, the oldest and the newest ones
+ * most often (the carving state's fast cases), against a bitmap of the
+ * bytes each buffer still holds: a free is accepted exactly when every
+ * byte of its range is allocated, and the statistics follow. Freed bytes
+ * of a buffer may have gone to a newer one, so the model looks at every
+ * live buffer that overlaps the range. */
+struct held {
+  unsigned char *p;
+  size_t n;
+  uint8_t *bits; /* bit i: byte i still allocated */
+  size_t left;   /* bits set */
+};
+
+/* Count (or with @p clear, also clear) the allocated bytes of h in
+ * [a, a + len). */
+static size_t held_bytes(struct held *h, uintptr_t a, size_t len, bool clear)
+{
+  uintptr_t lo = a > (uintptr_t)h->p ? a : (uintptr_t)h->p;
+  uintptr_t hi = a + len < (uintptr_t)h->p + h->n ? a + len : (uintptr_t)h->p + h->n;
+  size_t count = 0;
+
+  for (uintptr_t x = lo; x < hi; x++) {
+    size_t i = x - (uintptr_t)h->p;
+    if (h->bits[i / 8] >> (i % 8) & 1) {
+      count++;
+      if (clear)
+        h->bits[i / 8] &= (uint8_t) ~(1u << (i % 8));
+    }
+  }
+  if (clear)
+    h->left -= count;
+  return count;
+}
+
+static size_t live_bytes(struct held *live, size_t nlive, uintptr_t a, size_t len, bool clear)
+{
+  size_t count = 0;
+
+  for (size_t k = 0; k < nlive; k++)
+    count += held_bytes(&live[k], a, len, clear);
+  return count;
+}
+
+static size_t pick_held(uint64_t *rng, size_t nlive)
+{
+  switch (rng_below(rng, 4)) {
+  case 0:
+    return 0;         /* the oldest */
+  case 1:
+    return nlive - 1; /* the newest */
+  default:
+    return rng_below(rng, nlive);
+  }
+}
+
+START_TEST(random_parts_against_bitmap)
+{
+  enum { OPS = 30000, MAXLIVE = 128 };
+  gomem_scalable *s = gomem_scalable_new(4 * KiB);
+  struct held live[MAXLIVE];
+  size_t nlive = 0, in_use = 0;
+  uint64_t rng = 0xC0FFEE + (uint64_t)_i;
+
+  for (int op = 0; op < OPS; op++) {
+    if (nlive < MAXLIVE && (nlive == 0 || rng_below(&rng, 100) < 40)) {
+      size_t n = rng_below(&rng, 50) == 0 ? 1 + rng_below(&rng, 100 * KiB)
+                                          : 1 + rng_below(&rng, 2000);
+      struct held *h = &live[nlive++];
+      h->p = malloc_ok(s, n);
+      h->n = n;
+      h->bits = malloc((n + 7) / 8);
+      ck_assert_ptr_nonnull(h->bits);
+      memset(h->bits, 0xff, (n + 7) / 8);
+      h->left = n;
+      in_use += n;
+    } else {
+      size_t k = pick_held(&rng, nlive);
+      struct held *h = &live[k];
+      size_t from = rng_below(&rng, 3) == 0 ? 0 : rng_below(&rng, h->n);
+      size_t len = rng_below(&rng, 3) == 0 ? h->n - from : 1 + rng_below(&rng, h->n - from);
+      uintptr_t a = (uintptr_t)h->p + from;
+      bool ok = live_bytes(live, nlive, a, len, false) == len;
+      gomem_stats before = stats_of(s);
+      int rc = gomem_scalable_free(s, h->p + from, len);
+      if (ok) {
+        ck_assert_int_eq(rc, GOMEM_OK);
+        in_use -= live_bytes(live, nlive, a, len, true);
+      } else {
+        ck_assert_int_eq(rc, GOMEM_ERR_INVALID);
+        gomem_stats after = stats_of(s);
+        assert_stats_eq(&before, &after);
+      }
+      /* Forget the buffers with nothing left, keeping the order. */
+      for (size_t j = 0; j < nlive;) {
+        if (live[j].left > 0) {
+          j++;
+          continue;
+        }
+        free(live[j].bits);
+        memmove(&live[j], &live[j + 1], (nlive - j - 1) * sizeof(live[0]));
+        nlive--;
+      }
+    }
+    ck_assert_uint_eq(stats_of(s).in_use, in_use);
+  }
+  for (size_t k = 0; k < nlive; k++) {
+    for (size_t i = 0; i < live[k].n; i++) {
+      size_t j = i;
+      while (j < live[k].n && held_bytes(&live[k], (uintptr_t)live[k].p + j, 1, false))
+        j++;
+      if (j > i)
+        ck_assert_int_eq(gomem_scalable_free(s, live[k].p + i, j - i), GOMEM_OK);
+      i = j;
+    }
+    free(live[k].bits);
+  }
+  ck_assert_uint_eq(stats_of(s).in_use, 0);
+  ck_assert_uint_eq(stats_of(s).chunks, gomem_scalable_pooled() ? 1 : 0);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
 /* ---- the front span ----------------------------------------------------------- */
 
 /* A free refused as a double free or as overlapping free space. Without
@@ -1891,6 +2013,7 @@ static Suite *scalable_suite(void)
   tcase_add_test(core, chunk_cache_fork);
   tcase_set_timeout(random, 240);
   tcase_add_loop_test(random, random_against_model, 0, 2);
+  tcase_add_loop_test(random, random_parts_against_bitmap, 0, 3);
   tcase_add_test(span, span_refuses_double_free);
   tcase_add_test(span, span_fifo_then_lifo);
   tcase_add_test(span, span_frees_release_chunk);
