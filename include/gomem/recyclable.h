@@ -24,10 +24,13 @@
  * disable_rm) the scalable allocator itself hands out system allocations
  * (gomem/scalable.h); nothing changes here, and nothing leaks.
  *
- * Threads: one thread at a time per recyclable memory, any thread (it may
- * move between threads). Recycle may run on another thread than the one
- * allocating from the allocator: its frees follow gomem/scalable.h's rules
- * (applied at once, or queued while another call holds the busy flag).
+ * Threads: one thread at a time per recyclable memory; it follows its
+ * allocator (gomem/scalable.h, "Threads"). With an OWNED allocator, next
+ * from a thread other than the owner is refused (NULL, EPERM) and recycle
+ * from such a thread queues its frees for the owner's next call; with a
+ * SHARED one any thread may call next, and recycle's frees are applied at
+ * once or queued while another call holds the busy flag. With no allocator
+ * any thread may use it.
  */
 #ifndef GOMEM_RECYCLABLE_H
 #define GOMEM_RECYCLABLE_H
@@ -60,8 +63,8 @@ GOMEM_API void gomem_recyclable_destroy(gomem_recyclable *r);
  * to the view as one segment, recorded for recycling.
  *
  * @return the segment's bytes, owned by @p r until recycle; or NULL with
- * errno = EINVAL (@p r NULL, @p size 0) or ENOMEM. Nothing changes on
- * error.
+ * errno = EINVAL (@p r NULL, @p size 0), EPERM (another thread owns the
+ * allocator) or ENOMEM. Nothing changes on error.
  */
 GOMEM_API void *gomem_recyclable_next(gomem_recyclable *r, size_t size);
 
