@@ -651,11 +651,16 @@ static inline bool carve_give(struct gomem__carve *k, uintptr_t p, size_t len)
 
 /* [p, p + len) of chunk c was freed: release c when that made it
  * completely free and other chunks remain. */
-static void chunk_freed(gomem_scalable *s, gomem_chunk *c, uintptr_t p, size_t len)
+static __attribute__((noinline)) void drop_chunk_at(gomem_scalable *s, uintptr_t p)
+{
+  drop_chunk(s, (size_t)find_entry(s, p));
+}
+
+static inline void chunk_freed(gomem_scalable *s, gomem_chunk *c, uintptr_t p, size_t len)
 {
   gomem__track_free((void *)p, len);
   if (s->nchunks > 1 && chunk_is_free(s, c))
-    drop_chunk(s, (size_t)find_entry(s, p));
+    drop_chunk_at(s, p);
 }
 
 /* Give [p, p + len), which frees bytes of k's [low, cur) but is not its
@@ -674,42 +679,59 @@ static int give_clean(gomem_chunk *c, struct gomem__carve *k, size_t off, uintpt
 }
 
 /* Free [p, p + len) from chunk c, which p is in at offset off. */
-static int free_in_chunk(gomem_scalable *s, gomem_chunk *c, uintptr_t p, size_t off, size_t len)
+/* Free [p, p + len) from chunk c with the range allocator: it is not the
+ * newest or oldest part of c's [low, cur). */
+static __attribute__((noinline)) int free_in_tree(gomem_scalable *s, gomem_chunk *c,
+                                                  struct gomem__carve *k, uintptr_t p,
+                                                  size_t off, size_t len)
+{
+  int rc = p < k->cur && p + len > k->low ? give_clean(c, k, off, p, len)
+                                          : gomem__allocator_give(c->alloc, off, len);
+
+  if (rc == GOMEM_OK)
+    chunk_freed(s, c, p, len);
+  return rc;
+}
+
+/* Free [p, p + len) from chunk c, which p is in at offset off. */
+static inline int free_in_chunk(gomem_scalable *s, gomem_chunk *c, uintptr_t p, size_t off,
+                                size_t len)
 {
   struct gomem__carve *k = carve_of(s, c);
-  int rc;
 
   if (len > c->region.size - off)
     return GOMEM_ERR_INVALID;
   /* What the carving state holds is free: any overlap is a double free. */
   if (carve_overlaps(k, p, len))
     return GOMEM_ERR_INVALID;
-  if (carve_give(k, p, len))
-    rc = GOMEM_OK;
-  else if (p < k->cur && p + len > k->low)
-    rc = give_clean(c, k, off, p, len);
-  else
-    rc = gomem__allocator_give(c->alloc, off, len);
-  if (rc == GOMEM_OK)
-    chunk_freed(s, c, p, len);
-  return rc;
+  if (!carve_give(k, p, len))
+    return free_in_tree(s, c, k, p, off, len);
+  chunk_freed(s, c, p, len);
+  return GOMEM_OK;
+}
+
+/* @return the chunk address p lies in, its offset there in *off; NULL when
+ * p is in no chunk. */
+static inline gomem_chunk *chunk_of(gomem_scalable *s, uintptr_t p, size_t *off)
+{
+  if (s->front && (*off = gomem__chunk_offset(s->front, p)) != SIZE_MAX)
+    return s->front;
+  if (s->hot_free && (*off = gomem__chunk_offset(s->hot_free, p)) != SIZE_MAX)
+    return s->hot_free;
+  ptrdiff_t i = find_entry(s, p);
+  if (i < 0)
+    return NULL;
+  *off = p - s->entries[i].base;
+  return s->hot_free = s->entries[i].chunk;
 }
 
 /* Free [p, p + len) of anything of s. */
 static int free_lookup(gomem_scalable *s, uintptr_t p, size_t len)
 {
   size_t off;
+  gomem_chunk *c = chunk_of(s, p, &off);
 
-  if (s->front && (off = gomem__chunk_offset(s->front, p)) != SIZE_MAX)
-    return free_in_chunk(s, s->front, p, off, len);
-  if (s->hot_free && (off = gomem__chunk_offset(s->hot_free, p)) != SIZE_MAX)
-    return free_in_chunk(s, s->hot_free, p, off, len);
-  ptrdiff_t i = find_entry(s, p);
-  if (i < 0)
-    return free_block(s, p, len);
-  struct entry *e = &s->entries[i];
-  s->hot_free = e->chunk;
-  return free_in_chunk(s, e->chunk, p, p - e->base, len);
+  return c ? free_in_chunk(s, c, p, off, len) : free_block(s, p, len);
 }
 
 /* Free [ptr, ptr + len), len > 0 and no wrap-around, by the thread
