@@ -873,13 +873,20 @@ bool gomem__scalable_claim(gomem_scalable *s)
   return claim(s);
 }
 
-bool gomem__scalable_try_claim(gomem_scalable *s)
+/* claim without waiting and without adopting, as a free does: @return
+ * true when the caller owns s or got its busy flag. */
+static bool try_claim(gomem_scalable *s)
 {
   if (s->shared ? !gomem__spinlock_trylock(&s->busy)
                 : gomem__atomic_load(&s->owner) != self_id())
     return false;
   drain_if_queued(s);
   return true;
+}
+
+bool gomem__scalable_try_claim(gomem_scalable *s)
+{
+  return try_claim(s);
 }
 
 void gomem__scalable_unclaim(gomem_scalable *s)
@@ -1049,20 +1056,24 @@ void *gomem_scalable_borrow(gomem_scalable *s, size_t size)
   return borrow_slow(s, size);
 }
 
+/* The checks every free makes before anything else (a queued free too):
+ * GOMEM_OK, GOMEM_ERR_INVALID or GOMEM_ERR_NOT_OWNED. */
+static int free_args(uintptr_t p, size_t len)
+{
+  if (len == 0 || p + len < p)
+    return GOMEM_ERR_INVALID;
+  return p ? GOMEM_OK : GOMEM_ERR_NOT_OWNED;
+}
+
 static __attribute__((noinline)) int free_slow(gomem_scalable *s, void *ptr, size_t len)
 {
-  if (!s || len == 0 || (uintptr_t)ptr + len < (uintptr_t)ptr)
-    return GOMEM_ERR_INVALID;
-  if (!ptr)
-    return GOMEM_ERR_NOT_OWNED;
-  if (s->shared) {
-    if (!gomem__spinlock_trylock(&s->busy))
-      return free_queued(s, ptr, len);
-  } else if (gomem__atomic_load(&s->owner) != self_id()) {
+  int rc = s ? free_args((uintptr_t)ptr, len) : GOMEM_ERR_INVALID;
+
+  if (rc != GOMEM_OK)
+    return rc;
+  if (!try_claim(s))
     return free_queued(s, ptr, len);
-  }
-  drain_if_queued(s);
-  int rc = free_held(s, ptr, len);
+  rc = free_held(s, ptr, len);
   unclaim(s);
   return rc;
 }
@@ -1071,11 +1082,11 @@ static __attribute__((noinline)) int free_slow(gomem_scalable *s, void *ptr, siz
  * case. */
 static __attribute__((noinline)) int free_owned(gomem_scalable *s, uintptr_t p, size_t len)
 {
-  if (len == 0 || p + len < p)
-    return GOMEM_ERR_INVALID;
-  if (!p)
-    return GOMEM_ERR_NOT_OWNED;
-  int rc = free_lookup(s, p, len);
+  int rc = free_args(p, len);
+
+  if (rc != GOMEM_OK)
+    return rc;
+  rc = free_lookup(s, p, len);
   if (rc == GOMEM_OK)
     count_add(&s->stats.total_free, len);
   return rc;
