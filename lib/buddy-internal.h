@@ -1,12 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The buddy pool's self-check, for tests: it verifies the bookkeeping that
+ * What the rest of the library needs of the buddy pool beyond its public
+ * API, and its self-check for tests, which verifies the bookkeeping that
  * the public API can only observe through results.
  */
 #ifndef GOMEM_BUDDY_INTERNAL_H
 #define GOMEM_BUDDY_INTERNAL_H
 
 #include "gomem/buddy.h"
+
+/*
+ * gomem_buddy_new for the chunk source: the pool's lock is not listed to be
+ * held across fork() (lib/fork.h), because the source creates and destroys
+ * pools under its own lock, which already is.
+ */
+gomem_buddy *gomem__buddy_new_unlisted(size_t total_size, size_t min_block);
 
 /*
  * Check every invariant of @p b's bookkeeping under its lock, in

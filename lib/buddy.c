@@ -51,8 +51,10 @@
 
 #include "atomic.h"
 #include "buddy-internal.h"
+#include "fork.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -81,6 +83,8 @@ struct bitmap {
 
 struct gomem_buddy {
   gomem__spinlock lock;
+  bool listed;                   /* lock held across fork() (lib/fork.h) */
+  struct gomem__fork_entry fork;
   volatile AO_t free_bytes;  /* written under the lock, read without it */
   uint64_t orders;           /* bit k: free_map[k] is not empty */
   uint64_t pending_orders;   /* one run of orders, 0 if nothing is pending */
@@ -289,7 +293,7 @@ static int metadata_init(gomem_buddy *b)
   return 0;
 }
 
-gomem_buddy *gomem_buddy_new(size_t total_size, size_t min_block)
+gomem_buddy *gomem__buddy_new_unlisted(size_t total_size, size_t min_block)
 {
   if (check_args(total_size, min_block) != 0) {
     errno = EINVAL;
@@ -322,10 +326,23 @@ gomem_buddy *gomem_buddy_new(size_t total_size, size_t min_block)
   return b;
 }
 
+gomem_buddy *gomem_buddy_new(size_t total_size, size_t min_block)
+{
+  gomem_buddy *b = gomem__buddy_new_unlisted(total_size, min_block);
+
+  if (b) {
+    b->listed = true;
+    gomem__fork_register(&b->fork, &b->lock, GOMEM__FORK_LEAF);
+  }
+  return b;
+}
+
 void gomem_buddy_destroy(gomem_buddy *b)
 {
   if (!b)
     return;
+  if (b->listed)
+    gomem__fork_unregister(&b->fork);
   if (b->base)
     munmap(b->base, b->size);
   free(b->live);

@@ -60,6 +60,7 @@
 #include "atomic.h"
 #include "blocks.h"
 #include "chunk-internal.h"
+#include "fork.h"
 #include "gomem/allocator.h"
 #include "gomem/scalable.h"
 #include "scalable-internal.h"
@@ -104,6 +105,7 @@ struct gomem_scalable {
 
   bool shared;          /* GOMEM_SCALABLE_SHARED: the busy flag serializes */
   gomem__spinlock busy; /* shared allocators: held by the working call */
+  struct gomem__fork_entry fork; /* shared: busy is held across fork() */
   gomem_chunk *hot_free; /* where the last free outside front landed */
   gomem_chunk *spare;    /* a dropped chunk's bookkeeping, parked (no memory) */
   gomem_strategy strategy;
@@ -919,6 +921,8 @@ gomem_scalable *gomem_scalable_new_ex(size_t initial_size, gomem_strategy s, uns
   gomem__spinlock_init(&a->busy);
   gomem__lifo_init(&a->remote);
   gomem__blocks_init(&a->blocks);
+  if (a->shared)
+    gomem__fork_register(&a->fork, &a->busy, GOMEM__FORK_OUTER);
   a->strategy = s;
   a->initial_size = initial_size;
   if (GOMEM_WITH_RECYCLABLE && !add_chunk(a, initial_size)) {
@@ -943,6 +947,8 @@ void gomem_scalable_destroy(gomem_scalable *s)
 {
   if (!s)
     return;
+  if (s->shared)
+    gomem__fork_unregister(&s->fork);
   gomem__lifo_node *n = gomem__lifo_take_all(&s->remote);
   while (n) {
     gomem__lifo_node *next = n->next;

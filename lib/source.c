@@ -28,13 +28,14 @@
 
 #include "source.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "atomic.h"
+#include "buddy-internal.h"
+#include "fork.h"
 #include "gomem/buddy.h"
 #include "gomem/scalable.h"
 #include "track.h"
@@ -151,7 +152,7 @@ static int buddy_acquire(struct gomem__region *r, size_t size)
     if (buddy_try(buddy_pools[i], r, size))
       rc = 0;
   if (rc != 0 && buddy_npools < BUDDY_MAX_POOLS) {
-    gomem_buddy *b = gomem_buddy_new(BUDDY_POOL_SIZE, BUDDY_MIN_BLOCK);
+    gomem_buddy *b = gomem__buddy_new_unlisted(BUDDY_POOL_SIZE, BUDDY_MIN_BLOCK);
     if (b) {
       buddy_pools[buddy_npools++] = b;
       rc = buddy_try(b, r, size) ? 0 : -1;
@@ -501,16 +502,16 @@ size_t gomem_cached_bytes(void)
 }
 
 /* ---- fork ------------------------------------------------------------------
- * The locks are held across fork(), so that the child finds them free and
- * the cache and the pools consistent. */
+ * The locks are held across fork() (lib/fork.c), so that the child finds
+ * them free and the cache and the pools consistent. */
 
-static void before_fork(void)
+void gomem__source_fork_prepare(void)
 {
   buddy_lock_all();
   gomem__spinlock_lock(&cache_lock);
 }
 
-static void after_fork_parent(void)
+void gomem__source_fork_parent(void)
 {
   gomem__spinlock_unlock(&cache_lock);
   buddy_unlock_all();
@@ -518,7 +519,7 @@ static void after_fork_parent(void)
 
 /* The threads that were giving pages back did not come along: their
  * entries are the child's, and their pages may or may not be there. */
-static void after_fork_child(void)
+void gomem__source_fork_child(void)
 {
   for (int i = 0; i < CACHE_SLOTS; i++) {
     if (cache[i].state == SLOT_COOLING) {
@@ -526,12 +527,7 @@ static void after_fork_child(void)
       cache_warm += cache[i].region.size;
     }
   }
-  after_fork_parent();
-}
-
-__attribute__((constructor)) static void register_fork_handlers(void)
-{
-  (void)pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+  gomem__source_fork_parent();
 }
 
 /* Leak checkers look after the destructors have run: leave nothing behind

@@ -35,7 +35,9 @@
  * Threads: every function is safe to call from any thread at the same time
  * (a spinlock built on libatomic_ops guards each call). Writes a thread
  * made to a block before freeing it are visible to the thread that
- * allocates it next. Destroy must not race with other calls.
+ * allocates it next. Destroy must not race with other calls. The pool's
+ * lock is held across fork(), so a child may go on using the pool
+ * whatever the parent's other threads were doing (gomem/common.h).
  */
 #ifndef GOMEM_BUDDY_H
 #define GOMEM_BUDDY_H

@@ -12,6 +12,30 @@
  * - Every destroy function accepts NULL.
  * - Unless a function says otherwise, a handle is used by one thread at a
  *   time; different handles may be used from different threads freely.
+ *
+ * Signals: no libgomem function is async-signal-safe. Several take locks
+ * or call malloc, and any may be in the middle of changing a handle when
+ * the signal arrives; do not call the library from a signal handler.
+ *
+ * fork(): the library holds every lock that threads share across fork()
+ * (pthread_atfork handlers: the process-wide chunk cache and buddy pools
+ * of the chunk source, every gomem_buddy pool and the busy flag of every
+ * shared gomem_scalable allocator), so the child finds them free and the
+ * data they guard consistent, whatever the parent's other threads were
+ * doing. In the child, the forking thread is the only thread:
+ * - everything process-wide works, and the child may exit normally;
+ * - handles the forking thread could use, it still can (its own scalable
+ *   allocators, shared allocators, buddy pools, and every single-thread
+ *   handle it was not in the middle of using);
+ * - a scalable allocator owned by another thread keeps that owner, which
+ *   does not exist in the child: the child's allocating calls on it are
+ *   refused (GOMEM_ERR_WRONG_THREAD) and its frees are queued, as for any
+ *   non-owner; the child may destroy it if that thread was not inside a
+ *   call on it.
+ * - a handle another thread was in the middle of using without a lock the
+ *   library holds across fork() (an owned scalable allocator, a range
+ *   allocator, a chunk, a memory, a reader) may be half-changed in the
+ *   child: do not touch it there; the child's exit releases its memory.
  */
 #ifndef GOMEM_COMMON_H
 #define GOMEM_COMMON_H

@@ -53,7 +53,7 @@
  *   gomem_release_cached() empties the cache (and returns empty buddy
  *   pools); it is also emptied when the library is unloaded or the process
  *   exits, so leak checkers stay quiet. Its lock is held across fork(), so
- *   a child may use it.
+ *   a child may use it (see fork() in gomem/common.h).
  *
  * `-Drecyclable=false` (Go's disable_rm): every allocation is a separate
  * system (heap) allocation instead of a piece of a chunk; see
@@ -137,6 +137,9 @@
  *   with everything else.
  * - No callback runs inside the allocator (gomem_scalable_read_cb calls its
  *   callback outside), so a read callback may use the allocator.
+ * - A shared allocator's busy flag is held across fork(): a child may go on
+ *   using a shared allocator. An owned one stays its owner's: see fork()
+ *   in gomem/common.h. No call is async-signal-safe.
  */
 #ifndef GOMEM_SCALABLE_H
 #define GOMEM_SCALABLE_H
