@@ -51,6 +51,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1252,8 +1253,10 @@ static int read_into(gomem_scalable *s, size_t n, void **ptr, size_t *len,
     queue_node(s, f, buf + kept, n - kept, kept);
   }
   errno = err;
-  if (got <= 0)
-    return got == 0 ? GOMEM_ERR_EOF : (int)got;
+  if (got == 0)
+    return GOMEM_ERR_EOF;
+  if (got < 0)
+    return got < INT_MIN ? GOMEM_ERR_OVERFLOW : (int)got;
   *ptr = buf;
   *len = (size_t)got;
   return GOMEM_OK;

@@ -11,6 +11,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -553,6 +554,19 @@ START_TEST(read_cb)
   want = -42;
   ck_assert_int_eq(gomem_scalable_read_cb(s, give, &want, 16, &ptr, &len), -42);
   ck_assert_ptr_null(ptr);
+  want = INT_MIN;
+  ck_assert_int_eq(gomem_scalable_read_cb(s, give, &want, 16, &ptr, &len), INT_MIN);
+#if PTRDIFF_MAX > INT_MAX
+  /* A negative value that does not fit an int is not truncated (which
+   * could make it 0, a success, or positive). */
+  const ptrdiff_t too_negative[] = {PTRDIFF_MIN, (ptrdiff_t)INT_MIN - 1, -((ptrdiff_t)1 << 32)};
+  for (size_t i = 0; i < sizeof(too_negative) / sizeof(too_negative[0]); i++) {
+    want = too_negative[i];
+    ck_assert_int_eq(gomem_scalable_read_cb(s, give, &want, 16, &ptr, &len), GOMEM_ERR_OVERFLOW);
+    ck_assert_ptr_null(ptr);
+    ck_assert_uint_eq(len, 0);
+  }
+#endif
   want = 0;
   ck_assert_int_eq(gomem_scalable_read_cb(s, give, &want, 16, &ptr, &len), GOMEM_ERR_EOF);
   want = 17;

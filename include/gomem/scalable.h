@@ -194,7 +194,8 @@ typedef struct gomem_stats {
  *
  * @return the number of bytes read (1..@p n); 0 at end of data; a negative
  * value for an error, which gomem_scalable_read_cb returns unchanged (use a
- * GOMEM_ERR_* code or your own negative codes).
+ * GOMEM_ERR_* code or your own negative codes) when it fits an int, and as
+ * GOMEM_ERR_OVERFLOW when it is below INT_MIN.
  */
 typedef ptrdiff_t (*gomem_read_fn)(void *ctx, void *buf, size_t n);
 
@@ -364,7 +365,8 @@ GOMEM_API int gomem_scalable_read_fd(gomem_scalable *s, int fd, size_t n,
  * @p fn runs outside the allocator, so it may call it.
  *
  * @return GOMEM_OK; GOMEM_ERR_EOF (@p fn returned 0); the negative value
- * @p fn returned; GOMEM_ERR_INVALID (NULL argument, @p n 0,
+ * @p fn returned (GOMEM_ERR_OVERFLOW when it is below INT_MIN, so that no
+ * error ever reads as success); GOMEM_ERR_INVALID (NULL argument, @p n 0,
  * or @p fn returned more than @p n); GOMEM_ERR_NOMEM;
  * GOMEM_ERR_WRONG_THREAD (another thread owns @p s: @p fn not called). On error nothing stays
  * allocated, *ptr is NULL and *len 0.
