@@ -226,6 +226,20 @@ START_TEST(growth_capped_at_4m)
   ck_assert_uint_eq(chunks(s), 1);
   gomem_scalable_destroy(s);
 
+  /* A first chunk above 4 MiB does not lift the cap for the next ones. */
+  s = gomem_scalable_new(16 * MiB);
+  void *big[4];
+  for (int i = 0; i < 4; i++)
+    big[i] = malloc_ok(s, 4 * MiB);
+  ck_assert_uint_eq(chunks(s), 1);
+  a = malloc_ok(s, 1);
+  ck_assert_uint_eq(chunks(s), 2);
+  ck_assert_uint_eq(reserved(s), 20 * MiB);
+  for (int i = 0; i < 4; i++)
+    ck_assert_int_eq(gomem_scalable_free(s, big[i], 4 * MiB), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, a, 1), GOMEM_OK);
+  gomem_scalable_destroy(s);
+
   /* A request that does not fit gets its size class: the free 1 KiB chunk
    * is trimmed first, then 10 KiB (a class: 8 KiB * 1.25). */
   s = gomem_scalable_new(1 * KiB);
@@ -437,6 +451,46 @@ START_TEST(bad_input)
   ck_assert_int_eq(gomem_scalable_free(s, p, 100), GOMEM_OK);
   ck_assert_int_eq(gomem_scalable_free(s, p, 100), gomem_scalable_pooled()
                    ? GOMEM_ERR_INVALID : GOMEM_ERR_NOT_OWNED);   /* double free */
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* Every double-free case the header lists, in every build. */
+START_TEST(double_free_codes)
+{
+  gomem_scalable *s = gomem_scalable_new(4 * KiB);
+  bool pooled = gomem_scalable_pooled();
+
+  /* A piece of a chunk (or, unpooled, a whole system block). */
+  char *p = malloc_ok(s, 100);
+  char *keep = malloc_ok(s, 100);
+  ck_assert_int_eq(gomem_scalable_free(s, p, 100), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, p, 100),
+                   pooled ? GOMEM_ERR_INVALID : GOMEM_ERR_NOT_OWNED);
+
+  /* A large block (every build): released once all of it is free. */
+  char *big = malloc_ok(s, 5 * MiB);
+  ck_assert_int_eq(gomem_scalable_free(s, big, 5 * MiB), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, big, 5 * MiB), GOMEM_ERR_NOT_OWNED);
+
+  /* A part of a partly freed block is still held: GOMEM_ERR_INVALID. */
+  big = malloc_ok(s, 5 * MiB);
+  ck_assert_int_eq(gomem_scalable_free(s, big + 4096, 4096), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, big + 4096, 4096), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_free(s, big + 4096, 1), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_free(s, big, 4096), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, big + 8192, 5 * MiB - 8192), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, big, 1), GOMEM_ERR_NOT_OWNED);
+
+  char *q = malloc_ok(s, 300);
+  ck_assert_int_eq(gomem_scalable_free(s, q + 100, 100), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, q + 150, 10), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_free(s, q, 100), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, q + 200, 100), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, q, 300),
+                   pooled ? GOMEM_ERR_INVALID : GOMEM_ERR_NOT_OWNED);
+  ck_assert_uint_eq(stats_of(s).in_use, 100);
+  ck_assert_int_eq(gomem_scalable_free(s, keep, 100), GOMEM_OK);
   gomem_scalable_destroy(s);
 }
 END_TEST
@@ -2018,6 +2072,7 @@ static Suite *scalable_suite(void)
   tcase_add_test(core, partial_free_readme);
   tcase_add_test(core, large_blocks);
   tcase_add_test(core, bad_input);
+  tcase_add_test(core, double_free_codes);
   tcase_add_test(core, free_rest_and_borrow);
   tcase_add_test(core, read_fd);
   tcase_add_test(core, read_cb);

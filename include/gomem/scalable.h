@@ -290,9 +290,21 @@ GOMEM_API void *gomem_scalable_borrow(gomem_scalable *s, size_t size);
  * Applied at once (by the owner, or having got the busy flag): @return GOMEM_OK;
  * GOMEM_ERR_INVALID when @p s is NULL, @p len is 0, the range passes the
  * end of the chunk or block it starts in, or any byte of it is already
- * free (double free); GOMEM_ERR_NOT_OWNED when @p ptr (NULL included) is
- * not inside memory of @p s; GOMEM_ERR_NOMEM when the bookkeeping could
- * not grow. Nothing changes on error.
+ * free while @p s still holds that chunk or block (double free);
+ * GOMEM_ERR_NOT_OWNED when @p ptr (NULL included) is not inside memory
+ * @p s holds; GOMEM_ERR_NOMEM when the bookkeeping could not grow.
+ * Nothing changes on error.
+ *
+ * What a double free returns therefore depends on whether the memory is
+ * still held: a second free of a piece of a chunk returns
+ * GOMEM_ERR_INVALID; once the chunk has been released (all of it free and
+ * another chunk left), and for a large block or a `-Drecyclable=false`
+ * allocation released because all of it was given back, the memory is no
+ * longer @p s's and a second free returns GOMEM_ERR_NOT_OWNED. A second
+ * free of a part of a partly freed large or system block (still held)
+ * returns GOMEM_ERR_INVALID. Once the bytes have been handed out again (by
+ * @p s, or by the system to anyone), a second free cannot be told from a
+ * valid one: as with free(3), it gives back the new owner's bytes.
  *
  * Queued: @return GOMEM_OK; GOMEM_ERR_NOMEM when there is no memory for
  * the queue node (nothing queued); GOMEM_ERR_INVALID (@p s NULL, @p len 0,
