@@ -126,3 +126,18 @@ struct gomem__block *gomem__blocks_find(struct gomem__blocks *b, uintptr_t p)
   }
   return best && p - best->base < best->size ? best : NULL;
 }
+
+static void foreach_in(const struct gomem__block *x,
+                       void (*fn)(const struct gomem__block *x, void *ctx), void *ctx)
+{
+  for (; x; x = x->child[RIGHT]) {
+    foreach_in(x->child[LEFT], fn, ctx);
+    fn(x, ctx);
+  }
+}
+
+void gomem__blocks_foreach(const struct gomem__blocks *b,
+                           void (*fn)(const struct gomem__block *x, void *ctx), void *ctx)
+{
+  foreach_in(b->root, fn, ctx);
+}

@@ -55,4 +55,8 @@ void gomem__blocks_remove(struct gomem__blocks *b, struct gomem__block *x);
 /* @return the block containing address p, or NULL. */
 struct gomem__block *gomem__blocks_find(struct gomem__blocks *b, uintptr_t p);
 
+/* Call fn for every block, in address order (for tests). */
+void gomem__blocks_foreach(const struct gomem__blocks *b,
+                           void (*fn)(const struct gomem__block *x, void *ctx), void *ctx);
+
 #endif

@@ -9,6 +9,7 @@
 #define GOMEM_SCALABLE_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "gomem/scalable.h"
 
@@ -29,5 +30,22 @@ void gomem__scalable_unclaim(gomem_scalable *s);
 /* gomem_scalable_free by a caller that claimed @p s: the same checks, the
  * same exact result. */
 int gomem__scalable_free_claimed(gomem_scalable *s, void *ptr, size_t len);
+
+/* What gomem__scalable_walk reports. */
+enum gomem__walk_kind {
+  GOMEM__WALK_CHUNK, /* a chunk: [p, p + len) */
+  GOMEM__WALK_BLOCK, /* a system block */
+  GOMEM__WALK_FREE,  /* a free run of the chunk or block reported last */
+};
+
+/* For tests: report every chunk of @p s, then every system block, each in
+ * address order and followed by its free runs in address order. A chunk's
+ * runs merge its range allocator's free blocks with what its carving state
+ * holds, so they depend only on which bytes are free. By the thread
+ * working on the chunks; allocates nothing. */
+void gomem__scalable_walk(gomem_scalable *s,
+                          void (*fn)(enum gomem__walk_kind kind, uintptr_t p, size_t len,
+                                     void *ctx),
+                          void *ctx);
 
 #endif

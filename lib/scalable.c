@@ -1295,3 +1295,93 @@ bool gomem_scalable_pooled(void)
 {
   return GOMEM_WITH_RECYCLABLE;
 }
+
+/* ---- for tests ------------------------------------------------------------------- */
+
+struct walk {
+  void (*fn)(enum gomem__walk_kind kind, uintptr_t p, size_t len, void *ctx);
+  void *ctx;
+  uintptr_t base;
+  uintptr_t held[2][2]; /* the carving state's free parts, lower first */
+  size_t nheld, next_held;
+  uintptr_t start, end; /* the run being merged, when start < end */
+};
+
+static void walk_add(struct walk *w, uintptr_t p, uintptr_t end)
+{
+  if (p == end)
+    return;
+  if (w->start < w->end && p == w->end) {
+    w->end = end;
+    return;
+  }
+  if (w->start < w->end)
+    w->fn(GOMEM__WALK_FREE, w->start, w->end - w->start, w->ctx);
+  w->start = p;
+  w->end = end;
+}
+
+/* Add the held parts that start below @p p. */
+static void walk_held_below(struct walk *w, uintptr_t p)
+{
+  while (w->next_held < w->nheld && w->held[w->next_held][0] < p) {
+    walk_add(w, w->held[w->next_held][0], w->held[w->next_held][1]);
+    w->next_held++;
+  }
+}
+
+static int walk_block(size_t off, size_t size, void *ctx)
+{
+  struct walk *w = ctx;
+  uintptr_t p = w->base + off;
+
+  walk_held_below(w, p);
+  walk_add(w, p, p + size);
+  return 0;
+}
+
+static void walk_free_runs(struct walk *w, const gomem_allocator *a, uintptr_t base)
+{
+  w->base = base;
+  w->next_held = 0;
+  w->start = w->end = 0;
+  if (a)
+    (void)gomem_allocator_foreach_free(a, walk_block, w);
+  walk_held_below(w, UINTPTR_MAX);
+  if (w->start < w->end)
+    w->fn(GOMEM__WALK_FREE, w->start, w->end - w->start, w->ctx);
+}
+
+static void walk_system_block(const struct gomem__block *x, void *ctx)
+{
+  struct walk *w = ctx;
+
+  w->fn(GOMEM__WALK_BLOCK, x->base, x->size, w->ctx);
+  w->nheld = 0;
+  walk_free_runs(w, x->parts, x->base);
+}
+
+void gomem__scalable_walk(gomem_scalable *s,
+                          void (*fn)(enum gomem__walk_kind kind, uintptr_t p, size_t len,
+                                     void *ctx),
+                          void *ctx)
+{
+  struct walk w = {.fn = fn, .ctx = ctx};
+
+  for (size_t i = 0; i < s->nentries; i++) {
+    gomem_chunk *c = s->entries[i].chunk;
+    const struct gomem__carve *k = carve_of(s, c);
+    fn(GOMEM__WALK_CHUNK, s->entries[i].base, s->entries[i].size, ctx);
+    w.nheld = 0;
+    if (k->run < k->low) {
+      w.held[w.nheld][0] = k->run;
+      w.held[w.nheld++][1] = k->low;
+    }
+    if (k->cur < k->end) {
+      w.held[w.nheld][0] = k->cur;
+      w.held[w.nheld++][1] = k->end;
+    }
+    walk_free_runs(&w, c->alloc, s->entries[i].base);
+  }
+  gomem__blocks_foreach(&s->blocks, walk_system_block, &w);
+}
