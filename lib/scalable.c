@@ -382,13 +382,14 @@ static void drop_chunk(gomem_scalable *s, size_t i)
   count_sub(&s->stats.reserved, size);
 }
 
-/* Drop every chunk that is completely free. @return how many went. */
-static size_t trim_chunks(gomem_scalable *s)
+/* Drop every chunk but @p keep (may be NULL) that is completely free.
+ * @return how many went. */
+static size_t trim_chunks(gomem_scalable *s, const gomem_chunk *keep)
 {
   size_t dropped = 0;
 
   for (size_t i = s->nentries; i-- > 0;) {
-    if (chunk_is_free(s, s->entries[i].chunk)) {
+    if (s->entries[i].chunk != keep && chunk_is_free(s, s->entries[i].chunk)) {
       drop_chunk(s, i);
       dropped++;
     }
@@ -428,24 +429,29 @@ static size_t size_class(size_t n)
 }
 
 /* The size of the next chunk, for a request of @p need <= 4 MiB bytes that
- * no chunk can serve: with no chunk left, the initial size (as after Go's
- * trim); else see "Growth" above. Never below the initial size or @p need,
- * never above 4 MiB. */
+ * no chunk can serve, counting only the chunks that are not completely
+ * free (those go once it is added, see carve): with no chunk left, the
+ * initial size (as after Go's trim); else see "Growth" above. Never below
+ * the initial size or @p need, never above 4 MiB. */
 static size_t next_chunk_size(const gomem_scalable *s, size_t need)
 {
-  size_t held = 0, in_use = 0;
+  size_t held = 0, in_use = 0, kept = 0;
 
   for (size_t i = 0; i < s->nentries; i++) {
-    held += s->entries[i].size;
-    in_use += s->entries[i].size - chunk_free(s, s->entries[i].chunk);
+    size_t size = s->entries[i].size, free = chunk_free(s, s->entries[i].chunk);
+    if (free == size)
+      continue;
+    held += size;
+    in_use += size - free;
+    kept++;
   }
   size_t small = held > in_use + need ? held : in_use + need;
-  size_t next = s->nchunks == 0 ? s->initial_size
+  size_t next = kept == 0 ? s->initial_size
                 : held < GROWTH_FLOOR ? small
                 : held / GROWTH_SHARE > GROWTH_FLOOR ? held / GROWTH_SHARE : GROWTH_FLOOR;
   if (next < s->initial_size)
     next = s->initial_size;
-  if (next < need || s->nchunks > 0)
+  if (next < need || kept > 0)
     next = size_class(next < need ? need : next);
   return next < MAX_CHUNK ? next : MAX_CHUNK;
 }
@@ -503,17 +509,17 @@ static void *carve_any(gomem_scalable *s, size_t size, enum carve_mode mode,
 
 /* Find room for @p size <= 4 MiB bytes, growing the chunks as the Go
  * original does: chunk @p first (the front), every chunk in creation
- * order, trim and try every chunk again with all its free bytes in its
- * range allocator, add a chunk. With CARVE_SPAN the front must have left,
- * and the result is the new span's start. NULL with errno ENOMEM when the
- * system is out of memory. */
+ * order, every chunk again with all its free bytes in its range
+ * allocator, add a chunk and trim. With CARVE_SPAN the front must have
+ * left, and the result is the new span's start. NULL with errno ENOMEM
+ * when the system is out of memory; what the chunks hold is unchanged
+ * then. */
 static void *carve(gomem_scalable *s, size_t size, enum carve_mode mode, gomem_chunk *first)
 {
   void *p = first ? carve_in(s, first, size, mode, false) : NULL;
 
   if (p || (p = carve_any(s, size, mode, first, false)) != NULL)
     return p;
-  (void)trim_chunks(s);
   if ((p = carve_any(s, size, mode, NULL, true)) != NULL)
     return p;
   gomem_chunk *c = add_chunk(s, next_chunk_size(s, size));
@@ -521,6 +527,10 @@ static void *carve(gomem_scalable *s, size_t size, enum carve_mode mode, gomem_c
     errno = ENOMEM;
     return NULL;
   }
+  /* Chunks that are completely free are too small for the request: they
+   * go, as Go trims before it grows, but only now that the new chunk is
+   * in, so that running out of memory leaves every chunk in place. */
+  (void)trim_chunks(s, c);
   return p;
 }
 
@@ -1133,7 +1143,7 @@ void gomem_scalable_trim(gomem_scalable *s)
     return;
   if (s->front)
     (void)span_flush(s->front, &s->fs);
-  (void)trim_chunks(s);
+  (void)trim_chunks(s, NULL);
   free(s->scratch);
   count_sub(&s->stats.reserved, s->scratch_size);
   s->scratch = NULL;

@@ -706,6 +706,11 @@ static int step_malloc_1k(struct world *w, size_t i)
   return i < 1024 ? malloc_held(w, 1 * KiB) : NO_MORE_STEPS;
 }
 
+static int op_malloc_medium(struct world *w)
+{
+  return malloc_held(w, 100 * KiB);
+}
+
 static int op_borrow_small(struct world *w)
 {
   return gomem_scalable_borrow(w->s, 100) ? GOMEM_OK : errno_code();
@@ -983,6 +988,8 @@ static const struct scenario scenarios[] = {
   {"gomem_scalable_malloc, shared, a new chunk", prep_shared_full, .op = op_malloc_small},
   {"gomem_scalable_malloc, the chunk list grows", prep_scalable_full, step_malloc_1k,
    .growths = 1, .realloc_step = true, .pooled_only = true},
+  {"gomem_scalable_malloc 100 KiB", prep_scalable_4k, .op = op_malloc_medium,
+   .per_strategy = true},
   {"gomem_scalable_malloc 5 MiB", prep_scalable_4k, .op = op_malloc_large},
   {"gomem_scalable_borrow, a new chunk", prep_scalable_full, .op = op_borrow_small},
   {"gomem_scalable_borrow 5 MiB", prep_scalable_4k, .op = op_borrow_large},
