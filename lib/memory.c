@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "gomem/memory.h"
+#include "memory-internal.h"
 
 #ifndef IOV_MAX
 #  define IOV_MAX 1024
@@ -96,19 +97,26 @@ static void put(gomem_memory *m, const void *ptr, size_t len)
   m->size += len;
 }
 
+int gomem__memory_room(gomem_memory *m, size_t len)
+{
+  if (len > SIZE_MAX - m->size)
+    return GOMEM_ERR_OVERFLOW;
+  return m->head + m->count == m->cap ? reserve(m, 1) : GOMEM_OK;
+}
+
+void gomem__memory_put(gomem_memory *m, const void *ptr, size_t len)
+{
+  put(m, ptr, len);
+}
+
 int gomem_memory_push(gomem_memory *m, const void *ptr, size_t len)
 {
   if (!m || (!ptr && len))
     return GOMEM_ERR_INVALID;
-  if (len > SIZE_MAX - m->size)
-    return GOMEM_ERR_OVERFLOW;
-  if (m->head + m->count == m->cap) {
-    int rc = reserve(m, 1);
-    if (rc != GOMEM_OK)
-      return rc;
-  }
-  put(m, ptr, len);
-  return GOMEM_OK;
+  int rc = gomem__memory_room(m, len);
+  if (rc == GOMEM_OK)
+    put(m, ptr, len);
+  return rc;
 }
 
 int gomem_memory_push_many(gomem_memory *m, const gomem_span *spans, size_t n)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "gomem/recyclable.h"
+#include "memory-internal.h"
 #include "scalable-internal.h"
 
 struct record {
@@ -73,17 +74,22 @@ static int reserve(gomem_recyclable *r, size_t n)
   return GOMEM_OK;
 }
 
-/* Push the segment on the view and record it; all or nothing. */
-static int push_recorded(gomem_recyclable *r, void *ptr, size_t len, gomem_scalable *from)
+/* Make room to record a segment of @p len bytes: in the record list and
+ * in the view. GOMEM_OK, GOMEM_ERR_OVERFLOW (the view's size would
+ * overflow) or GOMEM_ERR_NOMEM; what grew stays as spare room. */
+static int reserve_one(gomem_recyclable *r, size_t len)
 {
   int rc = reserve(r, 1);
 
-  if (rc == GOMEM_OK)
-    rc = gomem_memory_push(r->view, ptr, len);
-  if (rc != GOMEM_OK)
-    return rc;
+  return rc == GOMEM_OK ? gomem__memory_room(r->view, len) : rc;
+}
+
+/* Push the segment on the view and record it, once reserve_one made room:
+ * this cannot fail. */
+static void put_recorded(gomem_recyclable *r, void *ptr, size_t len, gomem_scalable *from)
+{
+  gomem__memory_put(r->view, ptr, len);
   r->records[r->nrecords++] = (struct record){ptr, len, from};
-  return GOMEM_OK;
 }
 
 static void give_back(const struct record *rec)
@@ -100,18 +106,21 @@ void *gomem_recyclable_next(gomem_recyclable *r, size_t size)
     errno = EINVAL;
     return NULL;
   }
+  /* Room first: once the bytes are allocated, recording them cannot
+   * fail, so no failure has to give them back (which may need memory
+   * too, and would show in the allocator's statistics). */
+  int rc = reserve_one(r, size);
+  if (rc != GOMEM_OK) {
+    errno = rc == GOMEM_ERR_NOMEM ? ENOMEM : EINVAL;
+    return NULL;
+  }
   void *p = r->alloc ? gomem_scalable_malloc(r->alloc, size) : malloc(size);
   if (!p) {
     if (!r->alloc)
       errno = ENOMEM;
     return NULL;
   }
-  int rc = push_recorded(r, p, size, r->alloc);
-  if (rc != GOMEM_OK) {
-    give_back(&(struct record){p, size, r->alloc});
-    errno = rc == GOMEM_ERR_NOMEM ? ENOMEM : EINVAL;
-    return NULL;
-  }
+  put_recorded(r, p, size, r->alloc);
   return p;
 }
 
@@ -119,7 +128,10 @@ int gomem_recyclable_add(gomem_recyclable *r, void *ptr, size_t len)
 {
   if (!r || !ptr || len == 0 || !r->alloc)
     return GOMEM_ERR_INVALID;
-  return push_recorded(r, ptr, len, r->alloc);
+  int rc = reserve_one(r, len);
+  if (rc == GOMEM_OK)
+    put_recorded(r, ptr, len, r->alloc);
+  return rc;
 }
 
 int gomem_recyclable_push(gomem_recyclable *r, const void *ptr, size_t len)

@@ -1016,6 +1016,7 @@ static const struct scenario scenarios[] = {
   {"gomem_reader_new", prep_memories, .op = op_reader_new},
   {"gomem_recyclable_new", prep_scalable_4k, .op = op_recyclable_new},
   {"gomem_recyclable_new, no allocator", .op = op_recyclable_new},
+  {"gomem_recyclable_next", prep_recyclable, step_next, .growths = 4},
   {"gomem_recyclable_next, no allocator", prep_recyclable_malloc, step_next, .growths = 3},
   {"gomem_recyclable_add", prep_recyclable_add, .op = op_add},
   {"gomem_recyclable_push", prep_recyclable_malloc, step_recyclable_push, .growths = 2},
