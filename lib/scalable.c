@@ -109,6 +109,7 @@ struct gomem_scalable {
   struct gomem__fork_entry fork; /* shared: busy is held across fork() */
   gomem_chunk *hot_free; /* where the last free outside front landed */
   gomem_chunk *spare;    /* a dropped chunk's bookkeeping, parked (no memory) */
+  gomem__lifo_node *retry; /* struct remote_free that ran out of memory (see drain) */
   gomem_strategy strategy;
   size_t initial_size;
 
@@ -769,18 +770,32 @@ static int free_held(gomem_scalable *s, void *ptr, size_t len)
   return rc;
 }
 
-/* Apply the queued frees, by the thread working on the chunks. @return
- * how many there were. */
-static size_t drain(gomem_scalable *s)
+/* Keep the queued free @p f, still pending, for the next drain: it needs
+ * memory there is none of now. */
+static void retry_later(gomem_scalable *s, struct remote_free *f)
 {
-  gomem__lifo_node *n = gomem__lifo_take_all(&s->remote);
+  f->link.next = s->retry;
+  s->retry = &f->link;
+}
+
+/* Apply the queued frees of list @p n. One that needs memory there is
+ * none of is kept to be tried again; one that is invalid is dropped and
+ * counted. @return how many were applied or dropped. */
+static size_t apply_queued(gomem_scalable *s, gomem__lifo_node *n)
+{
   size_t count = 0;
 
   while (n) {
     struct remote_free *f = (struct remote_free *)n;
     n = n->next;
     count_add(&s->stats.total_malloc, f->malloced);
-    if (f->len > 0 && free_held(s, f->ptr, f->len) != GOMEM_OK)
+    f->malloced = 0; /* counted once, however often the free is tried */
+    int rc = f->len > 0 ? free_held(s, f->ptr, f->len) : GOMEM_OK;
+    if (rc == GOMEM_ERR_NOMEM) {
+      retry_later(s, f);
+      continue;
+    }
+    if (rc != GOMEM_OK)
       count_add(&s->stats.remote_rejected, 1);
     gomem__counter_sub(&s->stats.remote_pending, 1);
     free(f);
@@ -789,9 +804,22 @@ static size_t drain(gomem_scalable *s)
   return count;
 }
 
+/* Apply the queued frees, those that ran out of memory before first, by
+ * the thread working on the chunks. Nothing is dropped for lack of
+ * memory: such a free waits for the next drain. @return how many were
+ * applied or dropped as invalid. */
+static size_t drain(gomem_scalable *s)
+{
+  gomem__lifo_node *again = s->retry;
+
+  s->retry = NULL;
+  size_t count = apply_queued(s, again);
+  return count + apply_queued(s, gomem__lifo_take_all(&s->remote));
+}
+
 static inline void drain_if_queued(gomem_scalable *s)
 {
-  if (!gomem__lifo_empty(&s->remote))
+  if (!gomem__lifo_empty(&s->remote) || s->retry)
     (void)drain(s);
 }
 
@@ -954,18 +982,23 @@ gomem_scalable *gomem_scalable_new(size_t initial_size)
   return gomem_scalable_new_ex(initial_size, GOMEM_STRATEGY_DEFAULT, 0);
 }
 
+static void free_nodes(gomem__lifo_node *n)
+{
+  while (n) {
+    gomem__lifo_node *next = n->next;
+    free(n);
+    n = next;
+  }
+}
+
 void gomem_scalable_destroy(gomem_scalable *s)
 {
   if (!s)
     return;
   if (s->shared)
     gomem__fork_unregister(&s->fork);
-  gomem__lifo_node *n = gomem__lifo_take_all(&s->remote);
-  while (n) {
-    gomem__lifo_node *next = n->next;
-    free(n);
-    n = next;
-  }
+  free_nodes(gomem__lifo_take_all(&s->remote));
+  free_nodes(s->retry);
   for (size_t i = 0; i < s->nentries; i++)
     gomem_chunk_destroy(s->entries[i].chunk);
   gomem_chunk_destroy(s->spare);

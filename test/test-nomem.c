@@ -815,6 +815,46 @@ static int op_free_first(struct world *w)
   return rc;
 }
 
+struct queue_frees {
+  struct world *w;
+  size_t n;
+  int rc;
+};
+
+static void *queue_frees_there(void *arg)
+{
+  struct queue_frees *q = arg;
+
+  for (size_t i = 0; i < q->n && q->rc == GOMEM_OK; i++)
+    q->rc = step_free_between(q->w, i);
+  return NULL;
+}
+
+/* prep_pieces, and 100 frees between live neighbours queued by another
+ * thread: applying them needs nodes. */
+static void prep_queued(struct world *w)
+{
+  struct queue_frees q = {.w = w, .n = 100};
+
+  prep_pieces(w);
+  run_elsewhere(queue_frees_there, &q);
+  CHECK_EQ(q.rc, GOMEM_OK);
+}
+
+static int op_drain(struct world *w)
+{
+  int rc = gomem_scalable_drain(w->s);
+
+  return rc < 0 ? rc : GOMEM_OK;
+}
+
+static int op_stats(struct world *w)
+{
+  gomem_stats st = {.struct_size = sizeof(st)};
+
+  return gomem_scalable_stats(w->s, &st);
+}
+
 static int op_trim(struct world *w)
 {
   gomem_scalable_trim(w->s);
@@ -1004,6 +1044,12 @@ static const struct scenario scenarios[] = {
    .elsewhere = true},
   {"gomem_scalable_free, shared and busy", prep_shared_busy, .op = op_free_first,
    .elsewhere = true},
+  {"gomem_scalable_drain, frees that need nodes", prep_queued, .op = op_drain,
+   .pooled_only = true, .per_strategy = true},
+  {"gomem_scalable_stats, frees that need nodes", prep_queued, .op = op_stats,
+   .pooled_only = true},
+  {"gomem_scalable_malloc, frees that need nodes", prep_queued, .op = op_malloc_small,
+   .pooled_only = true},
   {"gomem_scalable_trim, nodes used up", prep_pieces, step_free_between, .op = op_trim,
    .pooled_only = true},
   {"gomem_memory_new", .op = op_memory_new},

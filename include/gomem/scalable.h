@@ -98,7 +98,10 @@
  *   The owner applies the list on its next call (stats included), on
  *   drain, trim and destroy; a queued free that turns out to be invalid (foreign memory,
  *   double free, range past the end) is dropped without changing anything
- *   and counted in gomem_stats.remote_rejected. The freed bytes are never
+ *   and counted in gomem_stats.remote_rejected. One that needs memory for
+ *   the bookkeeping when there is none stays queued (and counted in
+ *   remote_pending) and is tried again whenever the queue is next applied:
+ *   nothing is dropped for lack of memory. The freed bytes are never
  *   written by the freeing thread.
  * - Allocating calls (malloc, borrow, trim, the read helpers) from another
  *   thread are refused without touching anything: NULL with errno = EPERM,
@@ -185,7 +188,7 @@ typedef struct gomem_stats {
   uint64_t chunks;          /**< chunks held now (large blocks not counted) */
   uint64_t reserved;        /**< bytes held from the system now: chunks + large blocks (+ the borrow buffer) */
   uint64_t large_blocks;    /**< blocks served directly by the system and not yet released */
-  uint64_t remote_pending;  /**< queued frees (see Threads) not yet applied */
+  uint64_t remote_pending;  /**< queued frees (see Threads) not yet applied, those waiting for memory to be tried again included */
   uint64_t remote_rejected; /**< queued frees found invalid when applied and dropped, ever */
 } gomem_stats;
 
@@ -310,7 +313,8 @@ GOMEM_API void *gomem_scalable_borrow(gomem_scalable *s, size_t size);
  * the queue node (nothing queued); GOMEM_ERR_INVALID (@p s NULL, @p len 0,
  * range wraps around the address space) and GOMEM_ERR_NOT_OWNED (@p ptr
  * NULL) are still found at once. Every other error is found when the free
- * is applied: it is then dropped and counted in stats.remote_rejected.
+ * is applied: it is then dropped and counted in stats.remote_rejected;
+ * GOMEM_ERR_NOMEM then keeps it queued for another try (see Threads).
  */
 GOMEM_API int gomem_scalable_free(gomem_scalable *s, void *ptr, size_t len);
 
@@ -339,8 +343,13 @@ GOMEM_API void gomem_scalable_trim(gomem_scalable *s);
  * race described under Threads. The owner, or any thread when shared
  * (waits for the busy flag like malloc).
  *
+ * A queued free that still finds no memory for the bookkeeping stays
+ * queued (stats.remote_pending) for the next drain, or the next call that
+ * applies the queue.
+ *
  * @return the number of queued frees applied or rejected (0 when none
- * was waiting); GOMEM_ERR_INVALID when @p s is NULL;
+ * was waiting; those left queued for lack of memory not counted);
+ * GOMEM_ERR_INVALID when @p s is NULL;
  * GOMEM_ERR_WRONG_THREAD when another thread owns @p s, or nobody does
  * (disowned).
  */
