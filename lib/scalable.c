@@ -88,6 +88,8 @@ struct remote_free {
   void *ptr;
   size_t len;      /* 0: nothing to free, only malloced to count */
   size_t malloced; /* bytes to count as allocated when applied */
+  bool tail;       /* a read's unread tail: never counted as allocated, so
+                    * not counted as freed either */
 };
 
 struct counters {
@@ -790,7 +792,9 @@ static size_t apply_queued(gomem_scalable *s, gomem__lifo_node *n)
     n = n->next;
     count_add(&s->stats.total_malloc, f->malloced);
     f->malloced = 0; /* counted once, however often the free is tried */
-    int rc = f->len > 0 ? free_held(s, f->ptr, f->len) : GOMEM_OK;
+    int rc = f->len == 0 ? GOMEM_OK
+             : f->tail   ? free_raw(s, f->ptr, f->len)
+                         : free_held(s, f->ptr, f->len);
     if (rc == GOMEM_ERR_NOMEM) {
       retry_later(s, f);
       continue;
@@ -846,13 +850,14 @@ static void leave(gomem_scalable *s)
 
 /* Queue the free of [ptr, ptr + len) in node f for the thread working on
  * the chunks; @p malloced bytes are counted as allocated when it is
- * applied (see read_into). */
+ * applied, and a read's @p tail is not counted as freed (see read_into). */
 static void queue_node(gomem_scalable *s, struct remote_free *f, void *ptr, size_t len,
-                       size_t malloced)
+                       size_t malloced, bool tail)
 {
   f->ptr = ptr;
   f->len = len;
   f->malloced = malloced;
+  f->tail = tail;
   /* Counted before it can be taken, so the drainer's decrement never
    * passes it. */
   gomem__counter_add(&s->stats.remote_pending, 1);
@@ -870,7 +875,7 @@ static int free_queued(gomem_scalable *s, void *ptr, size_t len)
 
   if (!f)
     return GOMEM_ERR_NOMEM;
-  queue_node(s, f, ptr, len, 0);
+  queue_node(s, f, ptr, len, 0, false);
   return GOMEM_OK;
 }
 
@@ -1293,7 +1298,7 @@ static int read_into(gomem_scalable *s, size_t n, void **ptr, size_t *len,
     unclaim(s);
     free(f);
   } else {
-    queue_node(s, f, buf + kept, n - kept, kept);
+    queue_node(s, f, buf + kept, n - kept, kept, true);
   }
   errno = err;
   if (got == 0)

@@ -1908,6 +1908,77 @@ START_TEST(handover)
 }
 END_TEST
 
+struct handover_in_read {
+  gomem_scalable *s;
+  pthread_barrier_t step;
+};
+
+/* Adopts the allocator with a malloc while a read's callback runs, and
+ * keeps it until the read has returned. */
+static void *adopt_during_read(void *arg)
+{
+  struct handover_in_read *h = arg;
+
+  pthread_barrier_wait(&h->step); /* the callback disowned */
+  void *p = gomem_scalable_malloc(h->s, 10);
+  ck_assert_ptr_nonnull(p);
+  ck_assert_int_eq(gomem_scalable_free(h->s, p, 10), GOMEM_OK);
+  pthread_barrier_wait(&h->step); /* adopted */
+  pthread_barrier_wait(&h->step); /* the read returned */
+  ck_assert_int_eq(gomem_scalable_disown(h->s), GOMEM_OK);
+  return NULL;
+}
+
+/* Reads 4 bytes of @p n, handing the allocator to another thread first. */
+static ptrdiff_t read_after_handover(void *ctx, void *buf, size_t n)
+{
+  struct handover_in_read *h = ctx;
+
+  ck_assert_uint_ge(n, 4);
+  ck_assert_int_eq(gomem_scalable_disown(h->s), GOMEM_OK);
+  pthread_barrier_wait(&h->step);
+  pthread_barrier_wait(&h->step);
+  memcpy(buf, "read", 4);
+  return 4;
+}
+
+/* The unread tail of a read whose allocator another thread owns when the
+ * callback returns is queued. Applied, it is given back but not counted
+ * as freed: it was never counted as allocated. */
+START_TEST(read_tail_queued_after_handover)
+{
+  struct handover_in_read h = {.s = gomem_scalable_new(4 * KiB)};
+  gomem_scalable *s = h.s;
+  pthread_t t;
+  void *ptr;
+  size_t len;
+
+  ck_assert_int_eq(pthread_barrier_init(&h.step, NULL, 2), 0);
+  ck_assert_int_eq(pthread_create(&t, NULL, adopt_during_read, &h), 0);
+  ck_assert_int_eq(gomem_scalable_read_cb(s, read_after_handover, &h, 64, &ptr, &len), GOMEM_OK);
+  ck_assert_uint_eq(len, 4);
+  ck_assert_int_eq(memcmp(ptr, "read", 4), 0);
+  ck_assert_uint_eq(stats_elsewhere(s).remote_pending, 1);
+  pthread_barrier_wait(&h.step);
+  ck_assert_int_eq(pthread_join(t, NULL), 0);
+  pthread_barrier_destroy(&h.step);
+
+  char *one = malloc_ok(s, 1); /* adopts, and applies the tail */
+  gomem_stats st = stats_of(s);
+  ck_assert_uint_eq(st.remote_pending, 0);
+  ck_assert_uint_eq(st.remote_rejected, 0);
+  ck_assert_uint_eq(st.total_malloc, 10 + 4 + 1);
+  ck_assert_uint_eq(st.total_free, 10);
+  ck_assert_uint_eq(st.in_use, 4 + 1);
+  ck_assert_int_eq(gomem_scalable_free(s, one, 1), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, ptr, len), GOMEM_OK);
+  st = stats_of(s);
+  ck_assert_uint_eq(st.in_use, 0);
+  ck_assert_uint_eq(st.total_free, st.total_malloc);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
 /* Only an owned allocator can be disowned; only known flags are taken. */
 START_TEST(flags_and_disown_errors)
 {
@@ -2101,6 +2172,7 @@ static Suite *scalable_suite(void)
   tcase_add_test(ownership, owned_queued_frees_checked);
   tcase_add_loop_test(ownership, handover, BY_MALLOC, BY_READ_FD + 1);
   tcase_add_test(ownership, flags_and_disown_errors);
+  tcase_add_test(ownership, read_tail_queued_after_handover);
   suite_add_tcase(s, core);
   suite_add_tcase(s, random);
   suite_add_tcase(s, span);
