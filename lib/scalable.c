@@ -1253,12 +1253,21 @@ int gomem_scalable_stats(const gomem_scalable *s, gomem_stats *out)
 }
 
 /* After fill() read into the @p n bytes at buf: keep the first @p kept,
- * give the rest back. By the thread working on the chunks. */
-static void read_done(gomem_scalable *s, unsigned char *buf, size_t n, size_t kept)
+ * give the rest back, and free the queue node @p f. When giving the rest
+ * back needs memory there is none of, it waits in @p f instead, pending
+ * like a queued free, for the next drain. By the thread working on the
+ * chunks. */
+static void read_done(gomem_scalable *s, struct remote_free *f, unsigned char *buf, size_t n,
+                      size_t kept)
 {
-  if (kept < n)
-    (void)free_raw(s, buf + kept, n - kept);
   count_add(&s->stats.total_malloc, kept);
+  if (kept < n && free_raw(s, buf + kept, n - kept) == GOMEM_ERR_NOMEM) {
+    *f = (struct remote_free){.ptr = buf + kept, .len = n - kept, .tail = true};
+    gomem__counter_add(&s->stats.remote_pending, 1);
+    retry_later(s, f);
+    return;
+  }
+  free(f);
 }
 
 /* Allocate n, let fill() read into it outside the allocator (it may block,
@@ -1272,9 +1281,11 @@ static int read_into(gomem_scalable *s, size_t n, void **ptr, size_t *len,
   *len = 0;
   if (!s || n == 0)
     return GOMEM_ERR_INVALID;
-  /* A queue node in case fill() hands the allocator to another thread
-   * (disown, and another thread adopts): then the new owner must give the
-   * rest back, and there must be no way for that to fail. */
+  /* A queue node for the unread rest, taken before anything else: in
+   * case fill() hands the allocator to another thread (disown, and
+   * another thread adopts), the new owner must give it back; in case
+   * giving it back runs out of memory, it waits there to be tried again.
+   * So nothing can make the rest get lost. */
   struct remote_free *f = malloc(sizeof(*f));
   if (!f)
     return GOMEM_ERR_NOMEM;
@@ -1294,9 +1305,8 @@ static int read_into(gomem_scalable *s, size_t n, void **ptr, size_t *len,
     got = GOMEM_ERR_INVALID;
   size_t kept = got > 0 ? (size_t)got : 0;
   if (claim(s)) {
-    read_done(s, buf, n, kept);
+    read_done(s, f, buf, n, kept);
     unclaim(s);
-    free(f);
   } else {
     queue_node(s, f, buf + kept, n - kept, kept, true);
   }

@@ -861,6 +861,71 @@ static int op_trim(struct world *w)
   return GOMEM_OK;
 }
 
+/* -- scalable allocator: reading -- */
+
+static ptrdiff_t read_one(void *ctx, void *buf, size_t n)
+{
+  (void)ctx;
+  (void)n;
+  *(unsigned char *)buf = 'x';
+  return 1;
+}
+
+/* Read one byte and allocate a piece after it: the unread tail lies
+ * between live memory. */
+static ptrdiff_t read_one_then_malloc(void *ctx, void *buf, size_t n)
+{
+  struct world *w = ctx;
+  void *p = gomem_scalable_malloc(w->s, 16);
+
+  if (p)
+    hold(w, p, 16);
+  return read_one(ctx, buf, n);
+}
+
+static int read_held(struct world *w, gomem_read_fn fn, size_t n)
+{
+  void *p;
+  size_t len;
+  int rc = gomem_scalable_read_cb(w->s, fn, w, n, &p, &len);
+
+  if (rc == GOMEM_OK && len != 1)
+    w->wrong = "read_cb read more than one byte";
+  if (rc == GOMEM_OK)
+    hold(w, p, len);
+  return rc;
+}
+
+static int op_read_cb_large(struct world *w)
+{
+  return read_held(w, read_one, 5 * MiB);
+}
+
+static int op_read_cb_between(struct world *w)
+{
+  return read_held(w, read_one_then_malloc, 1 * KiB);
+}
+
+static void prep_pipe(struct world *w)
+{
+  prep_scalable_4k(w);
+  CHECK_EQ(pipe(w->fds), 0);
+  CHECK_EQ(write(w->fds[1], "x", 1), 1);
+}
+
+static int op_read_fd_large(struct world *w)
+{
+  void *p;
+  size_t len;
+  int rc = gomem_scalable_read_fd(w->s, w->fds[0], 5 * MiB, &p, &len);
+
+  if (rc == GOMEM_OK && len != 1)
+    w->wrong = "read_fd read more than one byte";
+  if (rc == GOMEM_OK)
+    hold(w, p, len);
+  return rc;
+}
+
 /* -- memory and reader -- */
 
 static int op_memory_new(struct world *w)
@@ -1052,6 +1117,11 @@ static const struct scenario scenarios[] = {
    .pooled_only = true},
   {"gomem_scalable_trim, nodes used up", prep_pieces, step_free_between, .op = op_trim,
    .pooled_only = true},
+  {"gomem_scalable_read_cb, 5 MiB, one byte read", prep_scalable_4k, .op = op_read_cb_large,
+   .per_strategy = true},
+  {"gomem_scalable_read_cb, tail between live pieces", prep_pieces, step_free_between,
+   .op = op_read_cb_between, .per_strategy = true},
+  {"gomem_scalable_read_fd, 5 MiB, one byte read", prep_pipe, .op = op_read_fd_large},
   {"gomem_memory_new", .op = op_memory_new},
   {"gomem_memory_push", prep_memory, step_push, .growths = 3},
   {"gomem_memory_push_many", prep_memories, .op = op_push_many},

@@ -376,6 +376,13 @@ GOMEM_API int gomem_scalable_stats(const gomem_scalable *s, gomem_stats *out);
  * read(2) failed: errno tells why, e.g. EAGAIN or EBADF); GOMEM_ERR_NOMEM;
  * GOMEM_ERR_WRONG_THREAD (another thread owns @p s: nothing read).
  * On error nothing stays allocated and the statistics are unchanged.
+ *
+ * Giving the tail back may need memory for the bookkeeping (a partial
+ * free, see gomem_scalable_free). When there is none, the read still
+ * succeeds and the tail waits like a queued free: counted in
+ * stats.remote_pending (never in total_malloc or in_use), given back by
+ * the next gomem_scalable_drain or call that applies the queue once
+ * memory is back, and released by destroy in any case.
  */
 GOMEM_API int gomem_scalable_read_fd(gomem_scalable *s, int fd, size_t n,
                                      void **ptr, size_t *len);
@@ -390,7 +397,8 @@ GOMEM_API int gomem_scalable_read_fd(gomem_scalable *s, int fd, size_t n,
  * error ever reads as success); GOMEM_ERR_INVALID (NULL argument, @p n 0,
  * or @p fn returned more than @p n); GOMEM_ERR_NOMEM;
  * GOMEM_ERR_WRONG_THREAD (another thread owns @p s: @p fn not called). On error nothing stays
- * allocated, *ptr is NULL and *len 0.
+ * allocated, *ptr is NULL and *len 0. The tail is given back as
+ * gomem_scalable_read_fd says, memory or not.
  */
 GOMEM_API int gomem_scalable_read_cb(gomem_scalable *s, gomem_read_fn fn, void *ctx,
                                      size_t n, void **ptr, size_t *len);
