@@ -92,12 +92,14 @@ static void put_recorded(gomem_recyclable *r, void *ptr, size_t len, gomem_scala
   r->records[r->nrecords++] = (struct record){ptr, len, from};
 }
 
-static void give_back(const struct record *rec)
+/* Give back a record whose allocator the caller has not claimed.
+ * @return what gomem_scalable_free returns. */
+static int give_back(const struct record *rec)
 {
   if (rec->from)
-    (void)gomem_scalable_free(rec->from, rec->ptr, rec->len);
-  else
-    free(rec->ptr);
+    return gomem_scalable_free(rec->from, rec->ptr, rec->len);
+  free(rec->ptr);
+  return GOMEM_OK;
 }
 
 void *gomem_recyclable_next(gomem_recyclable *r, size_t size)
@@ -165,16 +167,20 @@ static size_t contiguous_run(const struct record *rec, size_t n, size_t i, size_
 
 /* Give back the records from i on that come from allocator s, which the
  * caller claimed: each contiguous run in one free, or one by one when that
- * free is refused (a run across two chunks, a record already freed).
+ * free is refused (a run across two chunks, a record already freed, no
+ * memory for the bookkeeping). Records that ran out of memory are moved
+ * down to rec[*kept], *kept counting them, for the next recycle.
  * @return the index of the first record from another allocator. */
-static size_t give_back_held(gomem_scalable *s, const struct record *rec, size_t n, size_t i)
+static size_t give_back_held(gomem_scalable *s, struct record *rec, size_t n, size_t i,
+                             size_t *kept)
 {
   while (i < n && rec[i].from == s) {
     size_t len;
     size_t end = contiguous_run(rec, n, i, &len);
     if (end - i == 1 || gomem__scalable_free_claimed(s, rec[i].ptr, len) != GOMEM_OK) {
       for (size_t k = i; k < end; k++)
-        (void)gomem__scalable_free_claimed(s, rec[k].ptr, rec[k].len);
+        if (gomem__scalable_free_claimed(s, rec[k].ptr, rec[k].len) == GOMEM_ERR_NOMEM)
+          rec[(*kept)++] = rec[k];
     }
     i = end;
   }
@@ -185,20 +191,24 @@ void gomem_recyclable_recycle(gomem_recyclable *r)
 {
   if (!r)
     return;
-  const struct record *rec = r->records;
-  size_t i = 0;
+  struct record *rec = r->records;
+  size_t i = 0, kept = 0;
+  /* Records are given back in order; those that ran out of memory move
+   * down to the front (never past one not yet looked at) and stay. */
   while (i < r->nrecords) {
     gomem_scalable *s = rec[i].from;
     /* Another thread's allocator, or busy: plain frees, which queue (and a
      * queued free's error is never seen, so runs are not merged). */
     if (!s || !gomem__scalable_try_claim(s)) {
-      give_back(&rec[i++]);
+      if (give_back(&rec[i]) == GOMEM_ERR_NOMEM)
+        rec[kept++] = rec[i];
+      i++;
       continue;
     }
-    i = give_back_held(s, rec, r->nrecords, i);
+    i = give_back_held(s, rec, r->nrecords, i, &kept);
     gomem__scalable_unclaim(s);
   }
-  r->nrecords = 0;
+  r->nrecords = kept;
   gomem_memory_reset(r->view);
 }
 

@@ -1065,6 +1065,12 @@ static void prep_separated(struct world *w)
   }
 }
 
+static int op_recycle(struct world *w)
+{
+  gomem_recyclable_recycle(w->r);
+  return GOMEM_OK;
+}
+
 static int op_recyclable_destroy(struct world *w)
 {
   gomem_recyclable_destroy(w->r);
@@ -1137,6 +1143,10 @@ static const struct scenario scenarios[] = {
   {"gomem_recyclable_add", prep_recyclable_add, .op = op_add},
   {"gomem_recyclable_push", prep_recyclable_malloc, step_recyclable_push, .growths = 2},
   {"gomem_recyclable_init_recycle_indexes", prep_recyclable, .op = op_init_recycle_indexes},
+  {"gomem_recyclable_recycle, segments between live pieces", prep_separated, .op = op_recycle,
+   .pooled_only = true, .per_strategy = true},
+  {"gomem_recyclable_recycle from another thread", prep_separated, .op = op_recycle,
+   .elsewhere = true},
   {"gomem_recyclable_destroy, segments between live pieces", prep_separated,
    .op = op_recyclable_destroy, .pooled_only = true},
 };

@@ -55,7 +55,12 @@ typedef struct gomem_recyclable gomem_recyclable;
  */
 GOMEM_API gomem_recyclable *gomem_recyclable_new(gomem_scalable *s);
 
-/** Recycle (see gomem_recyclable_recycle), then free @p r. NULL is a no-op. */
+/**
+ * Recycle (see gomem_recyclable_recycle), then free @p r. NULL is a no-op.
+ * A segment that even this last recycle cannot give back for lack of
+ * memory stays allocated in its scalable allocator (counted in its
+ * in_use) until that allocator is destroyed, which releases it.
+ */
 GOMEM_API void gomem_recyclable_destroy(gomem_recyclable *r);
 
 /**
@@ -104,6 +109,13 @@ GOMEM_API int gomem_recyclable_init_recycle_indexes(gomem_recyclable *r, size_t 
  * freed). Every pointer into a recorded segment dies. A record whose
  * memory the caller already freed is refused by the allocator and skipped.
  * NULL is a no-op.
+ *
+ * Giving a segment back may need memory: for the allocator's bookkeeping
+ * (a segment between live memory) or, from a thread other than the
+ * allocator's owner, for the queue node (see gomem_scalable_free). A
+ * segment that cannot be given back for lack of memory stays recorded
+ * (gomem_recyclable_recorded counts it; the view is emptied all the same)
+ * and the next recycle, or destroy, tries again. Nothing is lost.
  */
 GOMEM_API void gomem_recyclable_recycle(gomem_recyclable *r);
 
