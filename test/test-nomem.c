@@ -45,6 +45,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -297,6 +298,7 @@ struct world {
   gomem_reader *rd;
   int fds[2];
   bool holding;   /* the test holds the busy flag of the shared allocator s */
+  bool disowned;  /* s was disowned: the runner adopts it back */
   bool leftovers; /* s may keep what a destroyed recyclable could not give back */
   const char *wrong; /* what went wrong in a call under test */
   void *bytes;    /* from gomem_memory_to_bytes */
@@ -536,6 +538,8 @@ static void teardown(struct world *w, const char *name, long k)
 {
   if (w->holding)
     gomem__scalable_unclaim(w->s);
+  if (w->disowned)
+    gomem_scalable_trim(w->s); /* adopts it */
   if (w->r) {
     gomem_recyclable_recycle(w->r);
     CHECK(gomem_recyclable_recorded(w->r) == 0,
@@ -648,6 +652,12 @@ static int op_buddy_new(struct world *w)
 static int op_scalable_new(struct world *w)
 {
   w->s = gomem_scalable_new_with(4 * KiB, w->strategy);
+  return w->s ? GOMEM_OK : errno_code();
+}
+
+static int op_scalable_new_plain(struct world *w)
+{
+  w->s = gomem_scalable_new(4 * KiB);
   return w->s ? GOMEM_OK : errno_code();
 }
 
@@ -853,6 +863,14 @@ static int op_stats(struct world *w)
   gomem_stats st = {.struct_size = sizeof(st)};
 
   return gomem_scalable_stats(w->s, &st);
+}
+
+static int op_disown(struct world *w)
+{
+  int rc = gomem_scalable_disown(w->s);
+
+  w->disowned = rc == GOMEM_OK;
+  return rc;
 }
 
 static int op_trim(struct world *w)
@@ -1092,6 +1110,7 @@ static const struct scenario scenarios[] = {
   {"gomem_chunk_free between allocated bytes", prep_chunk_full, step_chunk_free, .growths = 2,
    .per_strategy = true},
   {"gomem_buddy_new", .op = op_buddy_new},
+  {"gomem_scalable_new", .op = op_scalable_new_plain},
   {"gomem_scalable_new_with", .op = op_scalable_new, .per_strategy = true},
   {"gomem_scalable_new_ex shared", .op = op_scalable_new_shared, .per_strategy = true},
   {"gomem_scalable_malloc, a new chunk", prep_scalable_full, .op = op_malloc_small,
@@ -1120,6 +1139,8 @@ static const struct scenario scenarios[] = {
   {"gomem_scalable_stats, frees that need nodes", prep_queued, .op = op_stats,
    .pooled_only = true},
   {"gomem_scalable_malloc, frees that need nodes", prep_queued, .op = op_malloc_small,
+   .pooled_only = true},
+  {"gomem_scalable_disown, frees that need nodes", prep_queued, .op = op_disown,
    .pooled_only = true},
   {"gomem_scalable_trim, nodes used up", prep_pieces, step_free_between, .op = op_trim,
    .pooled_only = true},
@@ -1318,6 +1339,172 @@ START_TEST(scenario)
 }
 END_TEST
 
+/* ---- the calls that allocate nothing ------------------------------------------- */
+
+/* Run @p call with allocations counted: it must make none, so it can
+ * never fail for lack of memory (and needs no scenario above). */
+#define QUIET(call)                                                                      \
+  do {                                                                                   \
+    arm(-1, false);                                                                      \
+    (void)(call);                                                                        \
+    disarm();                                                                            \
+    CHECK(inj.calls == 0, "%s allocated %ld times", #call, inj.calls);                  \
+  } while (0)
+
+static int visit(size_t off, size_t size, void *ctx)
+{
+  (void)off, (void)size, (void)ctx;
+  return 0;
+}
+
+static int visit_bytes(const void *p, size_t len, void *ctx)
+{
+  (void)p, (void)len, (void)ctx;
+  return 0;
+}
+
+/* Every public function not tested above, in states where it works. */
+START_TEST(calls_that_allocate_nothing)
+{
+  unsigned char bytes[64] = "0123456789abcdef0123456789abcdef";
+  size_t off, len;
+  uint8_t byte;
+  uint64_t u;
+  const void *p;
+
+  QUIET(gomem_version_string());
+  QUIET(gomem_version());
+  QUIET(gomem_strerror(GOMEM_ERR_NOMEM));
+  QUIET(gomem_err_name(GOMEM_ERR_NOMEM));
+  QUIET(gomem_strategy_available(GOMEM_STRATEGY_AVL));
+  QUIET(gomem_tree_available(GOMEM_STRATEGY_TREAP));
+  QUIET(gomem_strategy_name(GOMEM_STRATEGY_DEFAULT));
+  QUIET(gomem_strategy_default());
+  QUIET(gomem_scalable_pooled());
+  QUIET(gomem_cached_bytes());
+
+  gomem_allocator *a = gomem_allocator_new(4096, GOMEM_STRATEGY_DEFAULT);
+  CHECK_NONNULL(a);
+  QUIET(gomem_allocator_alloc(a, 100, &off));
+  QUIET(gomem_allocator_find(a, 10, &off));
+  QUIET(gomem_allocator_free(a, 0, 100));
+  QUIET(gomem_allocator_size(a));
+  QUIET(gomem_allocator_free_size(a));
+  QUIET(gomem_allocator_free_blocks(a));
+  QUIET(gomem_allocator_foreach_free(a, visit, NULL));
+  QUIET(gomem_allocator_strategy(a));
+  QUIET(gomem_allocator_init(a, 2048));
+  QUIET(gomem_allocator_reset(a));
+  QUIET((gomem_allocator_destroy(a), 0));
+
+  gomem_chunk *c = gomem_chunk_new(4096, GOMEM_STRATEGY_DEFAULT);
+  CHECK_NONNULL(c);
+  void *x = NULL;
+  QUIET(x = gomem_chunk_malloc(c, 64));
+  QUIET(gomem_chunk_borrow(c, 64));
+  QUIET(gomem_chunk_owns(c, x));
+  QUIET(gomem_chunk_free(c, x, 64));
+  QUIET(gomem_chunk_base(c));
+  QUIET(gomem_chunk_size(c));
+  QUIET(gomem_chunk_free_size(c));
+  QUIET(gomem_chunk_allocator(c));
+  QUIET((gomem_chunk_reset(c), 0));
+  QUIET((gomem_chunk_destroy(c), 0));
+
+  gomem_buddy *b = gomem_buddy_new(1 * MiB, 1 * KiB);
+  CHECK_NONNULL(b);
+  QUIET(gomem_buddy_alloc(b, 4 * KiB, &off));
+  QUIET(gomem_buddy_block_size(b, off, &len));
+  QUIET(gomem_buddy_free(b, off));
+  QUIET(gomem_buddy_trim(b));
+  QUIET(gomem_buddy_base(b));
+  QUIET(gomem_buddy_size(b));
+  QUIET(gomem_buddy_min_block(b));
+  QUIET(gomem_buddy_free_size(b));
+  QUIET(gomem_buddy_max_alloc(b));
+  QUIET((gomem_buddy_destroy(b), 0));
+
+  /* The front span serves these; in a -Drecyclable=false build every
+   * allocation is a system block, tested above. */
+  gomem_scalable *s = gomem_scalable_new(64 * KiB);
+  CHECK_NONNULL(s);
+  gomem_stats st = {.struct_size = sizeof(st)};
+  if (gomem_scalable_pooled()) {
+    QUIET(x = gomem_scalable_malloc(s, 64));
+    QUIET(gomem_scalable_borrow(s, 64));
+    QUIET(gomem_scalable_free_rest(s, x, 64, 32));
+    QUIET(gomem_scalable_free(s, x, 32));
+  }
+  QUIET(gomem_scalable_stats(s, &st));
+  QUIET(gomem_scalable_drain(s));
+  QUIET(gomem_scalable_disown(s));
+
+  gomem_memory *m = gomem_memory_new();
+  CHECK_NONNULL(m);
+  for (int i = 0; i < 8; i++)
+    CHECK_EQ(gomem_memory_push(m, bytes + 8 * i, 8), GOMEM_OK);
+  gomem_memory_reset(m);
+  QUIET(gomem_memory_push(m, bytes, 16));
+  QUIET(gomem_memory_push(m, bytes + 16, 16));
+  QUIET(gomem_memory_size(m));
+  QUIET(gomem_memory_count(m));
+  QUIET(gomem_memory_segment(m, -1, &p, &len));
+  QUIET(gomem_memory_update_segment(m, 1, bytes + 16, 48));
+  QUIET(gomem_memory_foreach(m, visit_bytes, NULL));
+  QUIET(gomem_memory_copy_to(m, world.dst, 64));
+  QUIET(gomem_memory_equal(m, m));
+  QUIET(gomem_memory_equal_bytes(m, m));
+  QUIET(gomem_memory_iovec(m, &len));
+  int fd = open("/dev/null", O_WRONLY);
+  CHECK(fd >= 0, "no /dev/null");
+  QUIET(gomem_memory_write_fd(m, fd));
+  QUIET(gomem_memory_write_fd_from(m, fd, 3));
+  close(fd);
+
+  gomem_reader_storage storage;
+  gomem_reader *r = NULL;
+  QUIET(r = gomem_reader_init(&storage, sizeof(storage), m));
+  CHECK_NONNULL(r);
+  QUIET(gomem_reader_memory(r));
+  QUIET(gomem_reader_read(r, world.dst, 2));
+  QUIET(gomem_reader_read_exact(r, world.dst, 2));
+  QUIET(gomem_reader_peek(r, world.dst, 2));
+  QUIET(gomem_reader_read_byte(r, &byte));
+  QUIET(gomem_reader_read_byte_mask(r, 0x0F, &byte));
+  QUIET(gomem_reader_read_be(r, 2, &u));
+  QUIET(gomem_reader_read_le(r, 2, &u));
+  QUIET(gomem_reader_read_uleb128_n(r, &u, &len));
+  QUIET(gomem_reader_read_uleb128(r, &u));
+  QUIET(gomem_reader_skip(r, 1));
+  QUIET(gomem_reader_unread(r, 1));
+  QUIET(gomem_reader_current(r, &p, &len));
+  QUIET(gomem_reader_range(r, 4, visit_bytes, NULL));
+  QUIET(gomem_reader_remaining(r));
+  QUIET(gomem_reader_offset(r));
+  QUIET(gomem_reader_clip_front(r, visit_bytes, NULL));
+  QUIET((gomem_reader_move_to_end(r), 0));
+  QUIET(gomem_reader_reset(r, m));
+  QUIET((gomem_reader_destroy(r), 0));
+  QUIET(gomem_memory_drop_front(m, 1));
+  QUIET((gomem_memory_reset(m), 0));
+  QUIET((gomem_memory_destroy(m), 0));
+
+  gomem_recyclable *y = gomem_recyclable_new(s);
+  CHECK_NONNULL(y);
+  CHECK_EQ(gomem_recyclable_init_recycle_indexes(y, 8), GOMEM_OK);
+  CHECK_EQ(gomem_recyclable_push(y, bytes, 8), GOMEM_OK);
+  QUIET(gomem_recyclable_push(y, bytes + 8, 8));
+  QUIET(gomem_recyclable_memory(y));
+  QUIET(gomem_recyclable_recorded(y));
+  QUIET(gomem_recyclable_allocator(y));
+  QUIET(gomem_recyclable_set_allocator(y, NULL));
+  QUIET(gomem_recyclable_recycle(y));
+  QUIET((gomem_recyclable_destroy(y), 0));
+  QUIET((gomem_scalable_destroy(s), 0));
+  QUIET(gomem_release_cached());
+}
+END_TEST
+
 /* A warm-up thread: the first thread a process creates may keep blocks
  * that later ones reuse, which would look like a leak of the first
  * scenario that runs on another thread. */
@@ -1342,6 +1529,7 @@ static Suite *nomem_suite(void)
   tcase_set_timeout(tc, 600);
   tcase_add_unchecked_fixture(tc, unchecked_fixture, NULL);
   tcase_add_loop_test(tc, scenario, 0, (int)(2 * NSCENARIOS));
+  tcase_add_test(tc, calls_that_allocate_nothing);
   suite_add_tcase(s, tc);
   return s;
 }
