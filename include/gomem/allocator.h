@@ -20,6 +20,11 @@
  *
  * Memory: the allocator's own bookkeeping grows with the number of free
  * blocks and is reused, so steady-state alloc/free calls do not call malloc.
+ * It lives outside the managed range (which may not even be memory), one
+ * node per free block, so giving back can need memory: a range with
+ * allocated units on both sides becomes a free block of its own. Nodes
+ * come from a pool that grows by malloc; when it is used up and malloc
+ * fails, that free answers GOMEM_ERR_NOMEM and changes nothing.
  *
  * Threads: one thread at a time per allocator, including for the const
  * functions while another thread modifies it.
@@ -77,8 +82,10 @@ GOMEM_API int gomem_allocator_alloc(gomem_allocator *a, size_t size, size_t *off
  * @return GOMEM_OK; GOMEM_ERR_INVALID when @p a is NULL, @p size is 0, the
  * range overflows or passes the end, or any byte of it is already free
  * (double free, or a range overlapping free space); GOMEM_ERR_NOMEM when
- * freeing from the middle of an allocation needs bookkeeping that could not
- * be had. On error the allocator is unchanged. The check costs O(log b).
+ * the range touches no free block (it becomes a new one, which needs a
+ * node), no node is spare and malloc fails. A range next to a free block
+ * never needs memory. On error the allocator is unchanged, and the same
+ * free may be made again later. The check costs O(log b).
  */
 GOMEM_API int gomem_allocator_free(gomem_allocator *a, size_t offset, size_t size);
 

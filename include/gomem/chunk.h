@@ -66,7 +66,9 @@ GOMEM_API void *gomem_chunk_borrow(gomem_chunk *c, size_t size);
  * @return GOMEM_OK; GOMEM_ERR_NOT_OWNED when @p ptr is not inside the chunk;
  * GOMEM_ERR_INVALID when @p c is NULL, @p len is 0, the range passes the
  * chunk's end or any byte of it is free (double free); GOMEM_ERR_NOMEM when
- * the bookkeeping could not grow. The chunk is unchanged on error.
+ * the range has allocated bytes on both sides and the bookkeeping cannot
+ * grow (as gomem_allocator_free says). The chunk is unchanged on error,
+ * and the same free may be made again later.
  */
 GOMEM_API int gomem_chunk_free(gomem_chunk *c, void *ptr, size_t len);
 

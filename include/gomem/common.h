@@ -9,6 +9,13 @@
  * - Bad input (NULL handle, zero or overflowing size, memory that is not
  *   allocated) never aborts: it returns an error and leaves the handle
  *   exactly as it was.
+ * - So does running out of memory (GOMEM_ERR_NOMEM, or NULL with errno
+ *   ENOMEM): nothing changed, nothing leaked, and the same call may be
+ *   made again later. Giving memory back can need memory for the
+ *   bookkeeping too (see gomem_allocator_free, gomem_scalable_free); what
+ *   the library gives back on its own (the unread tail of a read, queued
+ *   frees, recycled segments) is kept and tried again when it cannot, never
+ *   dropped.
  * - Every destroy function accepts NULL.
  * - Unless a function says otherwise, a handle is used by one thread at a
  *   time; different handles may be used from different threads freely.

@@ -55,6 +55,27 @@
  *   exits, so leak checkers stay quiet. Its lock is held across fork(), so
  *   a child may use it (see fork() in gomem/common.h).
  *
+ * Running out of memory. An allocating call that fails (NULL with errno
+ * ENOMEM, GOMEM_ERR_NOMEM) has changed nothing: no chunk was added or
+ * released, the statistics are as they were. Giving back can need memory
+ * for the bookkeeping:
+ * - a range with allocated bytes on both sides in its chunk becomes a free
+ *   block of its own: a node or two from the pool of the chunk's range
+ *   allocator (gomem/allocator.h), which calls malloc when none is spare;
+ * - the first partial free of a large block (of any allocation, with
+ *   `-Drecyclable=false`) creates the record of its free parts;
+ * - a free from a thread that may not work on the chunks is queued in a
+ *   node of its own (see Threads).
+ * Frees that never need any: the newest or the oldest piece of what a
+ * chunk carved since its span was taken (see "The front span" below), and
+ * all of a large block never partly freed. A free that cannot get its memory
+ * answers GOMEM_ERR_NOMEM and changes nothing: make it again later. What
+ * the allocator gives back on its own is never dropped for lack of
+ * memory: a queued free and the unread tail of a read wait, counted in
+ * stats.remote_pending, and are tried again whenever the queue is applied
+ * (gomem_scalable_drain); gomem_recyclable_recycle keeps the records it
+ * could not give back. Destroy releases everything in any case.
+ *
  * `-Drecyclable=false` (Go's disable_rm): every allocation is a separate
  * system (heap) allocation instead of a piece of a chunk; see
  * gomem_scalable_free for what a partial free means then. The API, the
@@ -295,8 +316,9 @@ GOMEM_API void *gomem_scalable_borrow(gomem_scalable *s, size_t size);
  * end of the chunk or block it starts in, or any byte of it is already
  * free while @p s still holds that chunk or block (double free);
  * GOMEM_ERR_NOT_OWNED when @p ptr (NULL included) is not inside memory
- * @p s holds; GOMEM_ERR_NOMEM when the bookkeeping could not grow.
- * Nothing changes on error.
+ * @p s holds; GOMEM_ERR_NOMEM when the bookkeeping must grow and there
+ * is no memory (see "Running out of memory" above). Nothing changes on
+ * error; a free that failed for lack of memory may be made again.
  *
  * What a double free returns therefore depends on whether the memory is
  * still held: a second free of a piece of a chunk returns
