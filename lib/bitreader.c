@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A bit reader: the last byte taken from the reader and how many of its
+ * bits are still unread (0-7), plus, for emulation prevention, how many
+ * 0x00 bytes were just taken in a row (0-2).
+ *
+ * Bytes are taken one at a time with the reader's inline read_byte, so the
+ * reader never runs ahead of the bits: it stands right after the last byte
+ * touched, as the header promises. A call that fails gives back what it
+ * took (gomem_reader_unread) and restores the three fields.
+ *
+ * Exp-Golomb prefixes are counted a byte at a time (the zeros of a whole
+ * byte at once, then the position of the first one bit), not bit by bit.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gomem/bitreader.h"
+
+/* An exp-Golomb prefix of this many zeros is longer than 64-bit values need. */
+#define GOMEM__UE_MAX_ZEROS 63
+
+struct gomem_bitreader {
+  gomem_reader *r;
+  bool emulation;
+  uint8_t byte;    /* the last byte taken */
+  unsigned left;   /* its unread bits, the low ones: 0-7 */
+  unsigned zeros;  /* 0x00 bytes just taken in a row, up to 2 */
+  size_t at;       /* the reader's offset after our last call */
+};
+
+/* What a failed call must restore. */
+struct saved {
+  uint8_t byte;
+  unsigned left, zeros;
+  size_t offset;
+};
+
+gomem_bitreader *gomem_bitreader_new(gomem_reader *r, unsigned flags)
+{
+  if (!r || (flags & ~GOMEM_BITREADER_EMULATION)) {
+    errno = EINVAL;
+    return NULL;
+  }
+  gomem_bitreader *b = calloc(1, sizeof(*b));
+  if (!b) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  b->r = r;
+  b->emulation = flags & GOMEM_BITREADER_EMULATION;
+  b->at = gomem_reader_offset(r);
+  return b;
+}
+
+void gomem_bitreader_destroy(gomem_bitreader *b)
+{
+  free(b);
+}
+
+/* Start of every call: forget our byte if the reader was moved behind our back. */
+static struct saved begin(gomem_bitreader *b)
+{
+  struct saved s;
+  s.offset = gomem_reader_offset(b->r);
+  if (s.offset != b->at) {
+    b->left = 0;
+    b->zeros = 0;
+  }
+  s.byte = b->byte;
+  s.left = b->left;
+  s.zeros = b->zeros;
+  return s;
+}
+
+/* End of every call: success remembers where the reader is, failure undoes. */
+static int finish(gomem_bitreader *b, const struct saved *s, int rc)
+{
+  if (rc != GOMEM_OK) {
+    size_t now = gomem_reader_offset(b->r);
+    gomem_reader_unread(b->r, now - s->offset);
+    b->byte = s->byte;
+    b->left = s->left;
+    b->zeros = s->zeros;
+  }
+  b->at = gomem_reader_offset(b->r);
+  return rc;
+}
+
+/* Take the next byte (all 8 bits unread), dropping emulation prevention. */
+static int next_byte(gomem_bitreader *b)
+{
+  uint8_t x;
+  for (;;) {
+    int rc = gomem_reader_read_byte_inline(b->r, &x);
+    if (rc != GOMEM_OK)
+      return rc;
+    if (!b->emulation)
+      break;
+    if (b->zeros == 2 && x == 0x03) {
+      b->zeros = 0;
+      continue;
+    }
+    b->zeros = x == 0 ? (b->zeros < 2 ? b->zeros + 1 : 2) : 0;
+    break;
+  }
+  b->byte = x;
+  b->left = 8;
+  return GOMEM_OK;
+}
+
+/* n (0-64) bits, MSB first; on error the caller's finish() undoes. */
+static int bits(gomem_bitreader *b, unsigned n, uint64_t *out)
+{
+  uint64_t v = 0;
+  while (n > 0) {
+    if (b->left == 0) {
+      int rc = next_byte(b);
+      if (rc != GOMEM_OK)
+        return rc;
+    }
+    unsigned step = n < b->left ? n : b->left;
+    unsigned low = b->left - step; /* bits of the byte below the ones taken */
+    v = v << step | (uint64_t)((b->byte >> low) & ((1u << step) - 1));
+    b->left = low;
+    n -= step;
+  }
+  *out = v;
+  return GOMEM_OK;
+}
+
+int gomem_bitreader_read_bits(gomem_bitreader *b, unsigned n, uint64_t *out)
+{
+  if (!b || !out || n > 64)
+    return GOMEM_ERR_INVALID;
+  struct saved s = begin(b);
+  uint64_t v = 0;
+  int rc = finish(b, &s, bits(b, n, &v));
+  if (rc == GOMEM_OK)
+    *out = v;
+  return rc;
+}
+
+/* Index of the highest set bit of x (x != 0, x < 256). */
+static unsigned top_bit(unsigned x)
+{
+  return 31u - (unsigned)__builtin_clz(x);
+}
+
+static int ue(gomem_bitreader *b, uint64_t *out)
+{
+  unsigned zeros = 0;
+  for (;;) {
+    if (b->left == 0) {
+      int rc = next_byte(b);
+      if (rc != GOMEM_OK)
+        return rc;
+    }
+    unsigned rest = b->byte & ((1u << b->left) - 1);
+    if (rest == 0) {
+      zeros += b->left;
+      b->left = 0;
+      if (zeros > GOMEM__UE_MAX_ZEROS)
+        return GOMEM_ERR_OVERFLOW;
+      continue;
+    }
+    unsigned one = top_bit(rest);
+    zeros += b->left - 1 - one;
+    b->left = one; /* the one bit is taken too */
+    break;
+  }
+  if (zeros > GOMEM__UE_MAX_ZEROS)
+    return GOMEM_ERR_OVERFLOW;
+  uint64_t x;
+  int rc = bits(b, zeros, &x);
+  if (rc != GOMEM_OK)
+    return rc;
+  /* 2^k - 1 + x; for k = 63, 2^63 - 1 + x <= 2^64 - 2: no wrap. */
+  *out = ((UINT64_C(1) << zeros) - 1) + x;
+  return GOMEM_OK;
+}
+
+int gomem_bitreader_read_ue(gomem_bitreader *b, uint64_t *out)
+{
+  if (!b || !out)
+    return GOMEM_ERR_INVALID;
+  struct saved s = begin(b);
+  uint64_t v = 0;
+  int rc = finish(b, &s, ue(b, &v));
+  if (rc == GOMEM_OK)
+    *out = v;
+  return rc;
+}
+
+int gomem_bitreader_read_se(gomem_bitreader *b, int64_t *out)
+{
+  if (!b || !out)
+    return GOMEM_ERR_INVALID;
+  struct saved s = begin(b);
+  uint64_t k = 0;
+  int rc = finish(b, &s, ue(b, &k));
+  if (rc != GOMEM_OK)
+    return rc;
+  /* k <= 2^64 - 2, so k / 2 (+ 1 when odd) <= 2^63 - 1: no overflow. */
+  int64_t half = (int64_t)(k >> 1);
+  *out = (k & 1) ? half + 1 : -half;
+  return GOMEM_OK;
+}
+
+static int skip(gomem_bitreader *b, size_t n)
+{
+  size_t step = n < b->left ? n : b->left;
+  b->left -= (unsigned)step;
+  n -= step;
+  size_t whole = n / 8;
+  if (!b->emulation) {
+    /* No byte is dropped: the reader can skip the whole bytes at once. */
+    int rc = gomem_reader_skip(b->r, whole);
+    if (rc != GOMEM_OK)
+      return rc;
+  } else {
+    for (; whole > 0; whole--) {
+      int rc = next_byte(b);
+      if (rc != GOMEM_OK)
+        return rc;
+      b->left = 0;
+    }
+  }
+  unsigned rest = (unsigned)(n % 8);
+  if (rest == 0)
+    return GOMEM_OK;
+  int rc = next_byte(b);
+  if (rc == GOMEM_OK)
+    b->left = 8 - rest;
+  return rc;
+}
+
+int gomem_bitreader_skip_bits(gomem_bitreader *b, size_t n)
+{
+  if (!b)
+    return GOMEM_ERR_INVALID;
+  struct saved s = begin(b);
+  return finish(b, &s, skip(b, n));
+}
+
+int gomem_bitreader_align(gomem_bitreader *b)
+{
+  if (!b)
+    return GOMEM_ERR_INVALID;
+  struct saved s = begin(b);
+  b->left = 0;
+  return finish(b, &s, GOMEM_OK);
+}
