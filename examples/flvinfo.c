@@ -83,9 +83,11 @@ static int read_piece(struct input *in)
   }
   if (in->tail == in->cap) {
     /* Move the live pieces to the front, then grow if still full. */
-    memmove(in->q, in->q + in->head, (in->tail - in->head) * sizeof(*in->q));
-    in->tail -= in->head;
-    in->head = 0;
+    if (in->head > 0) {
+      memmove(in->q, in->q + in->head, (in->tail - in->head) * sizeof(*in->q));
+      in->tail -= in->head;
+      in->head = 0;
+    }
     if (in->tail == in->cap) {
       size_t cap = in->cap ? 2 * in->cap : 64;
       struct piece *q = realloc(in->q, cap * sizeof(*q));
