@@ -18,9 +18,11 @@
  * byte of which some bits are still unread counts as taken, so after
  * gomem_bitreader_align the reader stands exactly after the last bit read
  * and can go on with byte reads. If the reader is moved by other calls
- * between two bit reader calls, the bit reader notices it (its reader's
- * offset changed) and starts afresh at the reader's position: the unread
- * bits of its last byte and the zero bytes it had counted are forgotten.
+ * between two bit reader calls, the bit reader notices it (the reader's
+ * cursor is not where the bit reader left it) and starts afresh at the
+ * reader's position: the unread bits of its last byte and the zero bytes it
+ * had counted are forgotten. gomem_reader_clip_front and pushes to the
+ * memory do not move the cursor, so they may come between bit reads.
  *
  * Errors: every call either succeeds or changes nothing — the reader and
  * the bit reader are as before (GOMEM_ERR_EOF when the data ends first,
