@@ -69,11 +69,23 @@ void gomem_bitreader_destroy(gomem_bitreader *b)
   free(b);
 }
 
+/*
+ * Was the reader moved by someone else since our last call? Its cursor is
+ * elsewhere. A NULL cursor is no move: clip_front leaves one when it
+ * removed the segment the cursor stood at the end of (so the stream
+ * position is unchanged); gomem_reader_reset also does, and the header asks
+ * for a new bit reader then.
+ */
+static bool moved(const gomem_bitreader *b)
+{
+  return b->w->cur != b->at && b->w->cur != NULL;
+}
+
 /* Start of every call: forget our byte if the reader was moved behind our back. */
 static struct saved begin(gomem_bitreader *b)
 {
   struct saved s;
-  if (b->w->cur != b->at) {
+  if (moved(b)) {
     b->left = 0;
     b->zeros = 0;
   }
@@ -199,7 +211,7 @@ static int bits(gomem_bitreader *b, unsigned n, uint64_t *out)
 static bool bits_fast(gomem_bitreader *b, unsigned n, uint64_t *out)
 {
   uint64_t top;
-  if (b->w->cur != b->at || !peek64(b, &top))
+  if (moved(b) || !peek64(b, &top))
     return false;
   *out = n ? top >> (64 - n) : 0;
   drop(b, n);
@@ -231,7 +243,7 @@ static unsigned top_bit(unsigned x)
 static bool ue_fast(gomem_bitreader *b, uint64_t *out)
 {
   uint64_t top;
-  if (b->w->cur != b->at || !peek64(b, &top) || top < (UINT64_C(1) << 32))
+  if (moved(b) || !peek64(b, &top) || top < (UINT64_C(1) << 32))
     return false;
   /* z <= 31 zeros: the whole code, 2z + 1 <= 63 bits, is in top. */
   unsigned z = (unsigned)__builtin_clzll(top);

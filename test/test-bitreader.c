@@ -365,6 +365,38 @@ START_TEST(test_skip_align_and_resync)
 }
 END_TEST
 
+/* clip_front and pushes between bit reads keep the partly read byte. */
+START_TEST(test_clip_between_reads)
+{
+  for (int big = 0; big <= 1; big++) {
+    uint8_t d[24];
+    for (size_t i = 0; i < sizeof(d); i++)
+      d[i] = (uint8_t)(0x11 * (i % 15 + 1));
+    gomem_memory *m = gomem_memory_new();
+    /* One segment (fast path) or one per byte (slow path). */
+    for (size_t i = 0; i < (big ? 1 : 12); i++)
+      gomem_memory_push(m, d + i, big ? 12 : 1);
+    struct br x = br_open(m, GOMEM_BITREADER_EMULATION);
+    uint64_t v;
+    ck_assert_int_eq(gomem_bitreader_read_bits(x.b, 12, &v), GOMEM_OK);
+    ck_assert_uint_eq(v, 0x112);
+    ck_assert_uint_eq(gomem_reader_offset(x.r), 2);
+    ck_assert_int_eq(gomem_reader_clip_front(x.r, NULL, NULL), 0);
+    ck_assert_uint_eq(gomem_reader_offset(x.r), 0);
+    ck_assert_int_eq(gomem_memory_push(m, d + 12, 12), GOMEM_OK);
+    ck_assert_int_eq(gomem_bitreader_read_bits(x.b, 12, &v), GOMEM_OK);
+    ck_assert_uint_eq(v, 0x233);
+    ck_assert_int_eq(gomem_bitreader_read_bits(x.b, 64, &v), GOMEM_OK);
+    ck_assert_uint_eq(v, UINT64_C(0x445566778899AABB));
+    ck_assert_int_eq(gomem_bitreader_read_bits(x.b, 64, &v), GOMEM_OK);
+    ck_assert_uint_eq(v, UINT64_C(0xCCDDEEFF11223344));
+    ck_assert_uint_eq(gomem_reader_offset(x.r), 17); /* 19 bytes taken, 2 clipped */
+    br_close(&x);
+    gomem_memory_destroy(m);
+  }
+}
+END_TEST
+
 START_TEST(test_bad_arguments)
 {
   errno = 0;
@@ -581,6 +613,7 @@ static Suite *bitreader_suite(void)
   tcase_add_test(t, test_ue_limits);
   tcase_add_test(t, test_emulation);
   tcase_add_test(t, test_skip_align_and_resync);
+  tcase_add_test(t, test_clip_between_reads);
   tcase_add_test(t, test_bad_arguments);
   suite_add_tcase(s, t);
 

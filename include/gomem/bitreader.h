@@ -22,7 +22,8 @@
  * cursor is not where the bit reader left it) and starts afresh at the
  * reader's position: the unread bits of its last byte and the zero bytes it
  * had counted are forgotten. gomem_reader_clip_front and pushes to the
- * memory do not move the cursor, so they may come between bit reads.
+ * memory do not move the cursor, so they may come between bit reads. After
+ * gomem_reader_reset, make a new bit reader.
  *
  * Errors: every call either succeeds or changes nothing — the reader and
  * the bit reader are as before (GOMEM_ERR_EOF when the data ends first,
