@@ -450,7 +450,7 @@ START_TEST(test_cuts_round_trip)
   size_t c = (size_t)_i / 2;
   unsigned flags = (_i & 1) ? GOMEM_BITREADER_EMULATION : 0;
   uint64_t rng = 0xB17 + (uint64_t)_i;
-  for (int round = 0; round < 20; round++) {
+  for (int round = 0; round < 6; round++) {
     struct op ops[200];
     struct writer w;
     memset(&w, 0, sizeof(w));
@@ -547,7 +547,7 @@ START_TEST(test_cuts_random_bytes)
   uint64_t rng = 0x5EED + (uint64_t)_i;
   static uint8_t data[600], payload[600];
   static size_t src_end[600];
-  for (int round = 0; round < 60; round++) {
+  for (int round = 0; round < 20; round++) {
     size_t len = rng_below(&rng, sizeof(data));
     unsigned zero_run = (unsigned)rng_below(&rng, 4);
     for (size_t i = 0; i < len; i++) {
