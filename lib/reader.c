@@ -336,32 +336,42 @@ static int uleb128_decode(const unsigned char *p, size_t avail, uint64_t *out, s
   return GOMEM_ERR_OVERFLOW; /* not reached: the 10th byte always ends it */
 }
 
-int gomem_reader_read_uleb128_n(gomem_reader *r, uint64_t *out, size_t *nread)
+typedef int varint_decoder(const unsigned char *p, size_t avail, uint64_t *out, size_t *len);
+
+/*
+ * Decode a varint at the cursor with @decode and consume it: in place when
+ * the current segment holds it, else from a peeked copy of the next bytes.
+ * Nothing is consumed on error.
+ */
+static int read_varint(gomem_reader *r, varint_decoder *decode, uint64_t *out, size_t *nread)
 {
-  if (!r || !out)
-    return GOMEM_ERR_INVALID;
   uint64_t v;
   size_t len;
   size_t avail = here(r);
-  int rc = avail ? uleb128_decode(r->win.cur, avail, &v, &len) : GOMEM_ERR_EOF;
+  int rc = avail ? decode(r->win.cur, avail, &v, &len) : GOMEM_ERR_EOF;
   if (rc == GOMEM_ERR_EOF) {
-    /* Split across segments (or at the end): decode a peeked copy. */
     unsigned char tmp[GOMEM__ULEB128_MAX_BYTES];
     avail = min_size(sizeof(tmp), gomem_reader_remaining(r));
     gomem_reader_peek(r, tmp, avail);
-    rc = uleb128_decode(tmp, avail, &v, &len);
+    rc = decode(tmp, avail, &v, &len);
   }
   if (rc != GOMEM_OK)
     return rc;
-  if (len <= here(r)) {
+  if (len <= here(r))
     advance(r, len);
-  } else {
+  else
     take(r, NULL, len);
-  }
   *out = v;
   if (nread)
     *nread = len;
   return GOMEM_OK;
+}
+
+int gomem_reader_read_uleb128_n(gomem_reader *r, uint64_t *out, size_t *nread)
+{
+  if (!r || !out)
+    return GOMEM_ERR_INVALID;
+  return read_varint(r, uleb128_decode, out, nread);
 }
 
 int gomem_reader_read_uleb128(gomem_reader *r, uint64_t *out)
@@ -485,4 +495,237 @@ int gomem_reader_clip_front(gomem_reader *r, int (*fn)(const void *ptr, size_t l
   gomem_memory_update_segment(r->m, 0, r->win.cur, here(r));
   r->base = r->win.cur;
   return fn ? fn(head, len, ctx) : 0;
+}
+
+/* ---- search ---------------------------------------------------------------
+ *
+ * The unread bytes are a sequence of pieces: piece 0 is the rest of the
+ * current segment (the window, possibly empty), piece k >= 1 is segment
+ * next + k - 1 (when no segment is loaded yet, next is 0 and the window is
+ * empty, so the same numbering holds). Searching walks them without moving
+ * the reader.
+ */
+
+struct pieces {
+  const unsigned char *first; /* piece 0 */
+  size_t first_len;
+  const struct iovec *v; /* piece k >= 1 is v[next + k - 1] */
+  size_t next, count;
+};
+
+static struct pieces pieces_of(const gomem_reader *r)
+{
+  struct pieces ps;
+  ps.first = r->win.cur;
+  ps.first_len = here(r);
+  ps.v = gomem_memory_iovec(r->m, &ps.count);
+  ps.next = r->next;
+  return ps;
+}
+
+/* Piece @k as [*p, *p + len); false past the last one. */
+static bool piece(const struct pieces *ps, size_t k, const unsigned char **p, size_t *len)
+{
+  if (k == 0) {
+    *p = ps->first;
+    *len = ps->first_len;
+    return true;
+  }
+  size_t i = ps->next + k - 1;
+  if (i >= ps->count)
+    return false;
+  *p = ps->v[i].iov_base;
+  *len = ps->v[i].iov_len;
+  return true;
+}
+
+int gomem_reader_find_byte(const gomem_reader *r, uint8_t byte, size_t *pos)
+{
+  if (!r || !pos)
+    return GOMEM_ERR_INVALID;
+  struct pieces ps = pieces_of(r);
+  const unsigned char *p;
+  size_t len, before = 0;
+  for (size_t k = 0; piece(&ps, k, &p, &len); k++) {
+    const unsigned char *hit = len ? memchr(p, byte, len) : NULL;
+    if (hit) {
+      *pos = before + (size_t)(hit - p);
+      return GOMEM_OK;
+    }
+    before += len;
+  }
+  return GOMEM_ERR_EOF;
+}
+
+/*
+ * Does @needle[0, n) start at byte @off of piece @k? 1 yes, 0 no, -1 when
+ * the bytes run out first (then no later start can match either).
+ */
+static int match_at(const struct pieces *ps, size_t k, size_t off, const unsigned char *needle,
+                    size_t n)
+{
+  const unsigned char *p;
+  size_t len;
+  while (n > 0 && piece(ps, k, &p, &len)) {
+    size_t step = min_size(len - off, n);
+    if (step && memcmp(p + off, needle, step) != 0)
+      return 0;
+    needle += step;
+    n -= step;
+    off = 0;
+    k++;
+  }
+  return n == 0 ? 1 : -1;
+}
+
+int gomem_reader_find(const gomem_reader *r, const void *needle, size_t n, size_t *pos)
+{
+  if (!r || !pos || (!needle && n))
+    return GOMEM_ERR_INVALID;
+  if (n == 0) {
+    *pos = 0;
+    return GOMEM_OK;
+  }
+  const unsigned char *nd = needle;
+  if (n == 1)
+    return gomem_reader_find_byte(r, nd[0], pos);
+  struct pieces ps = pieces_of(r);
+  const unsigned char *p;
+  size_t len, before = 0;
+  for (size_t k = 0; piece(&ps, k, &p, &len); k++) {
+    /* Matches wholly inside this piece come before any that start in it
+     * and straddle into the next, so look for them first. */
+    const unsigned char *hit = len >= n ? memmem(p, len, nd, n) : NULL;
+    if (hit) {
+      *pos = before + (size_t)(hit - p);
+      return GOMEM_OK;
+    }
+    /* Then the starts too close to the end to fit: first-byte hits only. */
+    size_t off = len >= n ? len - n + 1 : 0;
+    while (off < len) {
+      hit = memchr(p + off, nd[0], len - off);
+      if (!hit)
+        break;
+      off = (size_t)(hit - p);
+      int m = match_at(&ps, k, off, nd, n);
+      if (m < 0)
+        return GOMEM_ERR_EOF;
+      if (m > 0) {
+        *pos = before + off;
+        return GOMEM_OK;
+      }
+      off++;
+    }
+    before += len;
+  }
+  return GOMEM_ERR_EOF;
+}
+
+/* ---- floating point ------------------------------------------------------ */
+
+_Static_assert(sizeof(float) == 4 && sizeof(double) == 8, "IEEE 754 binary32 and binary64");
+
+/* The bits go straight into *out with memcpy: no float register on the way
+ * that could quieten a signalling NaN. */
+static int read_f32(gomem_reader *r, float *out, bool big_endian)
+{
+  uint64_t v;
+  if (!out)
+    return GOMEM_ERR_INVALID;
+  int rc = read_int(r, 4, &v, big_endian);
+  if (rc == GOMEM_OK) {
+    uint32_t bits = (uint32_t)v;
+    memcpy(out, &bits, sizeof(bits));
+  }
+  return rc;
+}
+
+static int read_f64(gomem_reader *r, double *out, bool big_endian)
+{
+  uint64_t v;
+  if (!out)
+    return GOMEM_ERR_INVALID;
+  int rc = read_int(r, 8, &v, big_endian);
+  if (rc == GOMEM_OK)
+    memcpy(out, &v, sizeof(v));
+  return rc;
+}
+
+int gomem_reader_read_f32_be(gomem_reader *r, float *out)
+{
+  return read_f32(r, out, true);
+}
+
+int gomem_reader_read_f32_le(gomem_reader *r, float *out)
+{
+  return read_f32(r, out, false);
+}
+
+int gomem_reader_read_f64_be(gomem_reader *r, double *out)
+{
+  return read_f64(r, out, true);
+}
+
+int gomem_reader_read_f64_le(gomem_reader *r, double *out)
+{
+  return read_f64(r, out, false);
+}
+
+/* ---- signed varints -------------------------------------------------------- */
+
+/*
+ * Signed LEB128 from @p[0, @avail), like uleb128_decode; @out gets the
+ * value's two's-complement bits. The 10th byte carries bit 63 and six
+ * copies of the sign: only 0x00 and 0x7f fit.
+ */
+static int sleb128_decode(const unsigned char *p, size_t avail, uint64_t *out, size_t *len)
+{
+  uint64_t v = 0;
+  for (size_t i = 0; i < GOMEM__ULEB128_MAX_BYTES; i++) {
+    if (i == avail)
+      return GOMEM_ERR_EOF;
+    unsigned shift = 7 * (unsigned)i;
+    if (i == GOMEM__ULEB128_MAX_BYTES - 1) {
+      if (p[i] != 0x00 && p[i] != 0x7f)
+        return GOMEM_ERR_OVERFLOW;
+      v |= (uint64_t)(p[i] & 1) << shift;
+      *out = v;
+      *len = i + 1;
+      return GOMEM_OK;
+    }
+    v |= (uint64_t)(p[i] & 0x7f) << shift;
+    if (!(p[i] & 0x80)) {
+      if (p[i] & 0x40)
+        v |= ~UINT64_C(0) << (shift + 7); /* sign-extend; shift + 7 <= 63 */
+      *out = v;
+      *len = i + 1;
+      return GOMEM_OK;
+    }
+  }
+  return GOMEM_ERR_OVERFLOW; /* not reached */
+}
+
+int gomem_reader_read_sleb128(gomem_reader *r, int64_t *out)
+{
+  if (!r || !out)
+    return GOMEM_ERR_INVALID;
+  uint64_t bits;
+  int rc = read_varint(r, sleb128_decode, &bits, NULL);
+  if (rc == GOMEM_OK)
+    memcpy(out, &bits, sizeof(bits)); /* two's complement: the value's bits */
+  return rc;
+}
+
+int gomem_reader_read_zigzag(gomem_reader *r, int64_t *out)
+{
+  uint64_t u;
+  if (!out)
+    return GOMEM_ERR_INVALID;
+  int rc = gomem_reader_read_uleb128(r, &u);
+  if (rc == GOMEM_OK) {
+    /* (u >> 1) ^ -(u & 1), in unsigned arithmetic, then the same bits. */
+    uint64_t v = (u >> 1) ^ (UINT64_C(0) - (u & 1));
+    memcpy(out, &v, sizeof(v));
+  }
+  return rc;
 }

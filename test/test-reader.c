@@ -36,6 +36,7 @@ static void flat_fill(void)
 /* Ways to cut FLAT_LEN bytes; 0 entries are empty segments. Cycled. */
 static const size_t cut_ones[] = {1};
 static const size_t cut_twos[] = {2};
+static const size_t cut_threes[] = {3};
 static const size_t cut_sevens[] = {7};
 static const size_t cut_empty_between[] = {0, 1, 0, 2, 0, 0, 7};
 static const size_t cut_large[] = {FLAT_LEN};
@@ -48,6 +49,7 @@ static const struct cut {
 } cuts[] = {
   {"ones", cut_ones, 1},
   {"twos", cut_twos, 1},
+  {"threes", cut_threes, 1},
   {"sevens", cut_sevens, 1},
   {"empty-between", cut_empty_between, 7},
   {"large", cut_large, 1},
@@ -655,6 +657,421 @@ START_TEST(test_clip_front_stops_early)
 }
 END_TEST
 
+/* ---- search, floats, signed varints ------------------------------------- */
+
+/* @len bytes of @data cut as @c says, in exact-size blocks (any length). */
+struct any_segmented {
+  gomem_memory *m;
+  void **blocks;
+  size_t nblocks;
+};
+
+static void any_make(struct any_segmented *s, const uint8_t *data, size_t len, const struct cut *c)
+{
+  s->m = gomem_memory_new();
+  ck_assert_ptr_nonnull(s->m);
+  s->blocks = calloc(2 * len + 2, sizeof(void *));
+  ck_assert_ptr_nonnull(s->blocks);
+  s->nblocks = 0;
+  size_t at = 0;
+  for (size_t i = 0; at < len || i == 0; i++) {
+    size_t n = c->sizes[i % c->n];
+    if (n > len - at)
+      n = len - at;
+    void *b = n ? malloc(n) : NULL;
+    if (n)
+      memcpy(b, data + at, n);
+    s->blocks[s->nblocks++] = b;
+    ck_assert_int_eq(gomem_memory_push(s->m, b, n), GOMEM_OK);
+    at += n;
+  }
+  ck_assert_uint_eq(gomem_memory_size(s->m), len);
+}
+
+static void any_free(struct any_segmented *s)
+{
+  gomem_memory_destroy(s->m);
+  for (size_t i = 0; i < s->nblocks; i++)
+    free(s->blocks[i]);
+  free(s->blocks);
+}
+
+/* The model: first match of needle in hay[from, len), as an offset from @from. */
+static int flat_find(const uint8_t *hay, size_t len, size_t from, const uint8_t *needle, size_t n,
+                     size_t *pos)
+{
+  for (size_t i = from; i + n <= len; i++) {
+    if (memcmp(hay + i, needle, n) == 0) {
+      *pos = i - from;
+      return GOMEM_OK;
+    }
+  }
+  return GOMEM_ERR_EOF;
+}
+
+/* find and find_byte at every offset agree with the flat model and consume nothing. */
+static void check_find_all(const uint8_t *data, size_t len, const struct cut *c, uint64_t *rng)
+{
+  struct any_segmented s;
+  any_make(&s, data, len, c);
+  for (size_t at = 0; at <= len; at++) {
+    gomem_reader_storage st;
+    gomem_reader *r = gomem_reader_init(&st, sizeof(st), s.m);
+    ck_assert_int_eq(gomem_reader_skip(r, at), GOMEM_OK);
+    /* Every third byte value over the distinct bytes; over the two-letter
+     * data, its letters and two that are absent. */
+    static const uint8_t few[] = {'a', 'b', 'c', 0};
+    size_t nvals = len > FLAT_LEN ? sizeof(few) : 86;
+    for (size_t k = 0; k < nvals; k++) {
+      uint8_t byte = len > FLAT_LEN ? few[k] : (uint8_t)(3 * k);
+      size_t want = 777, got = 777;
+      int want_rc = flat_find(data, len, at, &byte, 1, &want);
+      ck_assert_int_eq(gomem_reader_find_byte(r, byte, &got), want_rc);
+      ck_assert_uint_eq(got, want);
+    }
+    for (int t = 0; t < 24; t++) {
+      uint8_t needle[24];
+      size_t n = 1 + rng_below(rng, sizeof(needle));
+      if (t & 1 && len > 0) {
+        /* A piece of the data, maybe with its last byte changed. */
+        size_t from = rng_below(rng, len);
+        if (n > len - from)
+          n = len - from;
+        memcpy(needle, data + from, n);
+        if (t & 2)
+          needle[n - 1] ^= 1;
+      } else {
+        for (size_t i = 0; i < n; i++)
+          needle[i] = data[rng_below(rng, len ? len : 1) % (len ? len : 1)] ^ (uint8_t)(t & 4 ? 1 : 0);
+      }
+      size_t want = 777, got = 777;
+      int want_rc = flat_find(data, len, at, needle, n, &want);
+      ck_assert_int_eq(gomem_reader_find(r, needle, n, &got), want_rc);
+      ck_assert_uint_eq(got, want);
+    }
+    size_t got = 5;
+    ck_assert_int_eq(gomem_reader_find(r, "", 0, &got), GOMEM_OK);
+    ck_assert_uint_eq(got, 0);
+    ck_assert_uint_eq(gomem_reader_offset(r), at);
+    ck_assert_uint_eq(gomem_reader_remaining(r), len - at);
+  }
+  any_free(&s);
+}
+
+START_TEST(test_cuts_find)
+{
+  const struct cut *c = &cuts[_i];
+  uint64_t rng = 0x1234 + _i;
+  /* Distinct bytes, then a two-letter alphabet full of near misses. */
+  flat_fill();
+  check_find_all(flat, FLAT_LEN, c, &rng);
+  uint8_t ab[200];
+  for (size_t i = 0; i < sizeof(ab); i++)
+    ab[i] = (uint8_t)('a' + (rng_next(&rng) % 5 == 0));
+  check_find_all(ab, sizeof(ab), c, &rng);
+  check_find_all(ab, 0, c, &rng);
+}
+END_TEST
+
+START_TEST(test_find_examples)
+{
+  /* "\r\n\r\n" straddling four one-byte segments and a long one. */
+  const char *parts[] = {"GET / HTTP/1.1\r", "\n", "", "\r", "\nbody\r\n\r\n"};
+  gomem_memory *m = gomem_memory_new();
+  for (size_t i = 0; i < 5; i++)
+    ck_assert_int_eq(gomem_memory_push(m, parts[i], strlen(parts[i])), GOMEM_OK);
+  gomem_reader *r = gomem_reader_new(m);
+  size_t pos = 0;
+  ck_assert_int_eq(gomem_reader_find(r, "\r\n\r\n", 4, &pos), GOMEM_OK);
+  ck_assert_uint_eq(pos, 14);
+  ck_assert_int_eq(gomem_reader_find_byte(r, '\n', &pos), GOMEM_OK);
+  ck_assert_uint_eq(pos, 15);
+  ck_assert_int_eq(gomem_reader_find(r, "body", 4, &pos), GOMEM_OK);
+  ck_assert_uint_eq(pos, 18);
+  ck_assert_int_eq(gomem_reader_skip(r, 14), GOMEM_OK);
+  ck_assert_int_eq(gomem_reader_find(r, "\r\n\r\n", 4, &pos), GOMEM_OK);
+  ck_assert_uint_eq(pos, 0);
+  ck_assert_int_eq(gomem_reader_skip(r, 1), GOMEM_OK);
+  ck_assert_int_eq(gomem_reader_find(r, "\r\n\r\n", 4, &pos), GOMEM_OK);
+  ck_assert_uint_eq(pos, 7);
+  /* A prefix at the very end is no match. */
+  pos = 99;
+  ck_assert_int_eq(gomem_reader_find(r, "\r\n\r\nX", 5, &pos), GOMEM_ERR_EOF);
+  ck_assert_int_eq(gomem_reader_find_byte(r, 'G', &pos), GOMEM_ERR_EOF);
+  ck_assert_uint_eq(pos, 99);
+  ck_assert_uint_eq(gomem_reader_offset(r), 15);
+  /* Bad arguments. */
+  ck_assert_int_eq(gomem_reader_find(NULL, "a", 1, &pos), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_find(r, NULL, 1, &pos), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_find(r, "a", 1, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_find(r, NULL, 0, &pos), GOMEM_OK);
+  ck_assert_int_eq(gomem_reader_find_byte(NULL, 1, &pos), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_find_byte(r, 1, NULL), GOMEM_ERR_INVALID);
+  gomem_reader_destroy(r);
+  gomem_memory_destroy(m);
+}
+END_TEST
+
+/* The bits of an IEEE value, compared exactly (NaN payloads included). */
+static uint32_t f32_bits(float f)
+{
+  uint32_t u;
+  memcpy(&u, &f, 4);
+  return u;
+}
+
+static uint64_t f64_bits(double d)
+{
+  uint64_t u;
+  memcpy(&u, &d, 8);
+  return u;
+}
+
+START_TEST(test_float_examples)
+{
+  const uint8_t bytes[] = {
+    0x3F, 0x80, 0x00, 0x00,                         /* 1.0f BE */
+    0x00, 0x00, 0xC0, 0xBF,                         /* -1.5f LE */
+    0x40, 0x09, 0x21, 0xFB, 0x54, 0x44, 0x2D, 0x18, /* pi BE */
+    0x18, 0x2D, 0x44, 0x54, 0xFB, 0x21, 0x09, 0xC0, /* -pi LE */
+    0x7F, 0xA0, 0x00, 0x01,                         /* a signalling NaN BE */
+    0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0xF4, 0x7F, /* a signalling NaN LE */
+    0x80, 0x00, 0x00,                               /* too short */
+  };
+  gomem_memory *m = gomem_memory_new();
+  for (size_t i = 0; i < sizeof(bytes); i += 3)
+    gomem_memory_push(m, bytes + i, sizeof(bytes) - i < 3 ? sizeof(bytes) - i : 3);
+  gomem_reader_storage st;
+  gomem_reader *r = gomem_reader_init(&st, sizeof(st), m);
+  float f = 0;
+  double d = 0;
+  ck_assert_int_eq(gomem_reader_read_f32_be(r, &f), GOMEM_OK);
+  ck_assert(f == 1.0f);
+  ck_assert_int_eq(gomem_reader_read_f32_le(r, &f), GOMEM_OK);
+  ck_assert(f == -1.5f);
+  ck_assert_int_eq(gomem_reader_read_f64_be(r, &d), GOMEM_OK);
+  ck_assert_uint_eq(f64_bits(d), f64_bits(3.141592653589793));
+  ck_assert_int_eq(gomem_reader_read_f64_le(r, &d), GOMEM_OK);
+  ck_assert_uint_eq(f64_bits(d), f64_bits(-3.141592653589793));
+  ck_assert_int_eq(gomem_reader_read_f32_be(r, &f), GOMEM_OK);
+  ck_assert_uint_eq(f32_bits(f), 0x7FA00001u);
+  ck_assert_int_eq(gomem_reader_read_f64_le(r, &d), GOMEM_OK);
+  ck_assert_uint_eq(f64_bits(d), UINT64_C(0x7FF4000000000001));
+  f = 2.0f;
+  d = 2.0;
+  ck_assert_int_eq(gomem_reader_read_f32_be(r, &f), GOMEM_ERR_EOF);
+  ck_assert_int_eq(gomem_reader_read_f32_le(r, &f), GOMEM_ERR_EOF);
+  ck_assert_int_eq(gomem_reader_read_f64_be(r, &d), GOMEM_ERR_EOF);
+  ck_assert_int_eq(gomem_reader_read_f64_le(r, &d), GOMEM_ERR_EOF);
+  ck_assert(f == 2.0f && d == 2.0);
+  ck_assert_uint_eq(gomem_reader_remaining(r), 3);
+  ck_assert_int_eq(gomem_reader_read_f32_be(NULL, &f), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_f32_le(r, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_f64_be(r, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_f64_le(NULL, &d), GOMEM_ERR_INVALID);
+  gomem_memory_destroy(m);
+}
+END_TEST
+
+START_TEST(test_cuts_floats)
+{
+  const struct cut *c = &cuts[_i];
+  struct segmented s;
+  seg_make(&s, c);
+  for (size_t at = 0; at <= FLAT_LEN; at++) {
+    for (unsigned w = 4; w <= 8; w += 4) {
+      for (int big = 0; big <= 1; big++) {
+        gomem_reader_storage st;
+        gomem_reader *r = reader_at(&st, s.m, at);
+        uint64_t want = 0;
+        for (unsigned i = 0; at + w <= FLAT_LEN && i < w; i++)
+          want = big ? want << 8 | flat[at + i] : want | (uint64_t)flat[at + i] << (8 * i);
+        float f = 9.0f;
+        double d = 9.0;
+        int rc = w == 4 ? (big ? gomem_reader_read_f32_be(r, &f) : gomem_reader_read_f32_le(r, &f))
+                        : (big ? gomem_reader_read_f64_be(r, &d) : gomem_reader_read_f64_le(r, &d));
+        if (at + w > FLAT_LEN) {
+          ck_assert_int_eq(rc, GOMEM_ERR_EOF);
+          ck_assert(f == 9.0f && d == 9.0);
+          expect_pos(r, at);
+          continue;
+        }
+        ck_assert_int_eq(rc, GOMEM_OK);
+        if (w == 4)
+          ck_assert_uint_eq(f32_bits(f), want);
+        else
+          ck_assert_uint_eq(f64_bits(d), want);
+        expect_pos(r, at + w);
+      }
+    }
+  }
+  seg_free(&s);
+}
+END_TEST
+
+static size_t sleb_encode(int64_t x, uint8_t *out)
+{
+  size_t n = 0;
+  for (;;) {
+    uint8_t b = (uint8_t)(x & 0x7f);
+    x >>= 7; /* arithmetic shift: gcc and clang define it */
+    if ((x == 0 && !(b & 0x40)) || (x == -1 && (b & 0x40))) {
+      out[n++] = b;
+      return n;
+    }
+    out[n++] = b | 0x80;
+  }
+}
+
+static size_t uleb_encode(uint64_t x, uint8_t *out)
+{
+  size_t n = 0;
+  do {
+    out[n] = (uint8_t)(x & 0x7f);
+    x >>= 7;
+    if (x)
+      out[n] |= 0x80;
+    n++;
+  } while (x);
+  return n;
+}
+
+static uint64_t zigzag_encode(int64_t x)
+{
+  uint64_t u;
+  memcpy(&u, &x, 8);
+  return (u << 1) ^ (x < 0 ? UINT64_MAX : 0);
+}
+
+/* One signed varint from @bytes: rc, value, and the offset afterwards. */
+static int svarint_of(const uint8_t *bytes, size_t len, bool zigzag, int64_t *v, size_t *offset)
+{
+  gomem_memory *m = gomem_memory_new();
+  for (size_t i = 0; i < len; i++)
+    gomem_memory_push(m, bytes + i, 1);
+  gomem_reader_storage st;
+  gomem_reader *r = gomem_reader_init(&st, sizeof(st), m);
+  int rc = zigzag ? gomem_reader_read_zigzag(r, v) : gomem_reader_read_sleb128(r, v);
+  *offset = gomem_reader_offset(r);
+  gomem_memory_destroy(m);
+  return rc;
+}
+
+START_TEST(test_signed_varint_examples)
+{
+  int64_t v = 0;
+  size_t off = 0;
+  static const struct {
+    uint8_t bytes[11];
+    size_t len;
+    int rc;
+    int64_t value;
+  } sleb[] = {
+    {{0x00}, 1, GOMEM_OK, 0},
+    {{0x7f}, 1, GOMEM_OK, -1},
+    {{0x3f}, 1, GOMEM_OK, 63},
+    {{0x40}, 1, GOMEM_OK, -64},
+    {{0xC0, 0x00}, 2, GOMEM_OK, 64},
+    {{0x80, 0x7f}, 2, GOMEM_OK, -128},
+    {{0xE5, 0x8E, 0x26}, 3, GOMEM_OK, 624485},
+    {{0xC0, 0xBB, 0x78}, 3, GOMEM_OK, -123456},
+    {{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00}, 10, GOMEM_OK, INT64_MAX},
+    {{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f}, 10, GOMEM_OK, INT64_MIN},
+    {{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7f}, 10, GOMEM_OK, -1},
+    {{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00}, 10, GOMEM_OK, 0},
+    {{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01}, 10, GOMEM_ERR_OVERFLOW, 0},
+    {{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7e}, 10, GOMEM_ERR_OVERFLOW, 0},
+    {{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40}, 10, GOMEM_ERR_OVERFLOW, 0},
+    {{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0xFF, 0x7f}, 11, GOMEM_ERR_OVERFLOW, 0},
+    {{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00}, 11, GOMEM_ERR_OVERFLOW, 0},
+    {{0x80}, 1, GOMEM_ERR_EOF, 0},
+    {{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}, 9, GOMEM_ERR_EOF, 0},
+    {{0}, 0, GOMEM_ERR_EOF, 0},
+  };
+  for (size_t i = 0; i < sizeof(sleb) / sizeof(sleb[0]); i++) {
+    v = 12345;
+    ck_assert_int_eq(svarint_of(sleb[i].bytes, sleb[i].len, false, &v, &off), sleb[i].rc);
+    if (sleb[i].rc == GOMEM_OK) {
+      ck_assert_int_eq(v, sleb[i].value);
+      ck_assert_uint_eq(off, sleb[i].len);
+    } else {
+      ck_assert_int_eq(v, 12345);
+      ck_assert_uint_eq(off, 0);
+    }
+  }
+  /* Protobuf's sint64 table, and the ends of the range. */
+  static const struct {
+    uint64_t u;
+    int64_t value;
+  } zz[] = {
+    {0, 0}, {1, -1}, {2, 1}, {3, -2}, {4, 2}, {4294967294u, 2147483647}, {4294967295u, -2147483648},
+    {UINT64_MAX - 1, INT64_MAX}, {UINT64_MAX, INT64_MIN},
+  };
+  for (size_t i = 0; i < sizeof(zz) / sizeof(zz[0]); i++) {
+    uint8_t enc[10];
+    size_t len = uleb_encode(zz[i].u, enc);
+    ck_assert_int_eq(svarint_of(enc, len, true, &v, &off), GOMEM_OK);
+    ck_assert_int_eq(v, zz[i].value);
+    ck_assert_uint_eq(off, len);
+    ck_assert_uint_eq(zigzag_encode(zz[i].value), zz[i].u);
+  }
+  v = 7;
+  const uint8_t big[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02};
+  ck_assert_int_eq(svarint_of(big, 10, true, &v, &off), GOMEM_ERR_OVERFLOW);
+  ck_assert_int_eq(svarint_of(big, 9, true, &v, &off), GOMEM_ERR_EOF);
+  ck_assert_int_eq(v, 7);
+  ck_assert_uint_eq(off, 0);
+  ck_assert_int_eq(gomem_reader_read_sleb128(NULL, &v), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_zigzag(NULL, &v), GOMEM_ERR_INVALID);
+  gomem_memory *m = gomem_memory_new();
+  gomem_reader *r = gomem_reader_new(m);
+  ck_assert_int_eq(gomem_reader_read_sleb128(r, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_reader_read_zigzag(r, NULL), GOMEM_ERR_INVALID);
+  gomem_reader_destroy(r);
+  gomem_memory_destroy(m);
+}
+END_TEST
+
+/* Values around every power of two, both signs, as sleb128 and zigzag, across every cut. */
+START_TEST(test_cuts_signed_varints)
+{
+  const struct cut *c = &cuts[_i];
+  int64_t values[64 * 6 + 2];
+  size_t nv = 0;
+  for (unsigned k = 0; k < 63; k++) {
+    int64_t p = (int64_t)1 << k;
+    values[nv++] = p;
+    values[nv++] = p - 1;
+    values[nv++] = -p;
+    values[nv++] = -p - 1;
+  }
+  values[nv++] = INT64_MAX;
+  values[nv++] = INT64_MIN;
+  for (int zig = 0; zig <= 1; zig++) {
+    uint8_t enc[sizeof(values) / sizeof(values[0]) * 10];
+    size_t len = 0, ends[sizeof(values) / sizeof(values[0])];
+    for (size_t i = 0; i < nv; i++) {
+      len += zig ? uleb_encode(zigzag_encode(values[i]), enc + len) : sleb_encode(values[i], enc + len);
+      ends[i] = len;
+    }
+    struct any_segmented s;
+    any_make(&s, enc, len, c);
+    gomem_reader *r = gomem_reader_new(s.m);
+    for (size_t i = 0; i < nv; i++) {
+      int64_t v = 0;
+      ck_assert_int_eq(zig ? gomem_reader_read_zigzag(r, &v) : gomem_reader_read_sleb128(r, &v), GOMEM_OK);
+      ck_assert_int_eq(v, values[i]);
+      ck_assert_uint_eq(gomem_reader_offset(r), ends[i]);
+    }
+    int64_t v = 3;
+    ck_assert_int_eq(zig ? gomem_reader_read_zigzag(r, &v) : gomem_reader_read_sleb128(r, &v), GOMEM_ERR_EOF);
+    ck_assert_int_eq(v, 3);
+    gomem_reader_destroy(r);
+    any_free(&s);
+  }
+}
+END_TEST
+
 /* ---- randomized differential run -------------------------------------- */
 
 START_TEST(test_differential_random)
@@ -689,6 +1106,9 @@ static Suite *reader_suite(void)
   tcase_add_test(go, test_reader_sees_pushes);
   tcase_add_test(go, test_uleb128_range);
   tcase_add_test(go, test_clip_front_stops_early);
+  tcase_add_test(go, test_find_examples);
+  tcase_add_test(go, test_float_examples);
+  tcase_add_test(go, test_signed_varint_examples);
   suite_add_tcase(s, go);
 
   TCase *cut = tcase_create("segments");
@@ -700,6 +1120,9 @@ static Suite *reader_suite(void)
   tcase_add_loop_test(cut, test_cuts_skip_unread, 0, NCUTS);
   tcase_add_loop_test(cut, test_cuts_range_and_current, 0, NCUTS);
   tcase_add_loop_test(cut, test_cuts_clip_front, 0, NCUTS);
+  tcase_add_loop_test(cut, test_cuts_find, 0, NCUTS);
+  tcase_add_loop_test(cut, test_cuts_floats, 0, NCUTS);
+  tcase_add_loop_test(cut, test_cuts_signed_varints, 0, NCUTS);
   suite_add_tcase(s, cut);
 
   TCase *diff = tcase_create("differential");

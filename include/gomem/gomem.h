@@ -17,6 +17,7 @@
 #include <gomem/chunk.h>
 #include <gomem/memory.h>
 #include <gomem/reader.h>
+#include <gomem/bitreader.h>
 #include <gomem/buddy.h>
 #include <gomem/scalable.h>
 #include <gomem/recyclable.h>

@@ -3,9 +3,12 @@
  * @file gomem/reader.h — a zero-copy cursor over a memory (Go's MemoryReader).
  *
  * A reader walks the bytes of a gomem_memory as one stream, across segment
- * boundaries, without copying them first: parse integers, LEB128 varints,
- * skip, step back, hand runs of bytes to a callback, and finally clip the
- * parsed front off the memory so its segments can be recycled.
+ * boundaries, without copying them first: parse integers, floats, LEB128
+ * and zigzag varints, search for a byte or a byte string, skip, step back,
+ * hand runs of bytes to a callback, and finally clip the parsed front off
+ * the memory so its segments can be recycled. For bit fields (H.264/H.265
+ * headers, exp-Golomb codes) put a gomem_bitreader (gomem/bitreader.h) on
+ * top of a reader.
  *
  * Rules shared by every function here:
  * - A read that needs more bytes than remain returns GOMEM_ERR_EOF and
@@ -169,6 +172,72 @@ GOMEM_API int gomem_reader_read_uleb128_n(gomem_reader *r, uint64_t *out, size_t
 
 /** gomem_reader_read_uleb128_n without the byte count. */
 GOMEM_API int gomem_reader_read_uleb128(gomem_reader *r, uint64_t *out);
+
+/**
+ * Read a signed LEB128 integer (DWARF's SLEB128: 7 bits per byte, low group
+ * first, high bit = more follow, bit 6 of the last byte = sign) over the
+ * full int64_t range: at most 10 bytes.
+ *
+ * @return GOMEM_OK; GOMEM_ERR_OVERFLOW when the value does not fit int64_t
+ * (a 10th byte other than 0x00 or 0x7f, or more than 10 bytes);
+ * GOMEM_ERR_EOF when the data ends inside the encoding; GOMEM_ERR_INVALID
+ * for NULL. Nothing is consumed on error.
+ */
+GOMEM_API int gomem_reader_read_sleb128(gomem_reader *r, int64_t *out);
+
+/**
+ * Read a protobuf sint64: an unsigned LEB128 integer u decoded as
+ * (u >> 1) ^ -(u & 1), so 0, 1, 2, 3, 4 are 0, -1, 1, -2, 2. Every int64_t
+ * value has an encoding.
+ *
+ * @return as gomem_reader_read_uleb128 (GOMEM_ERR_OVERFLOW beyond 64 bits,
+ * GOMEM_ERR_EOF, GOMEM_ERR_INVALID); nothing is consumed on error.
+ */
+GOMEM_API int gomem_reader_read_zigzag(gomem_reader *r, int64_t *out);
+
+/**
+ * Read an IEEE 754 binary32 stored big-endian (network order, as in AMF
+ * and MP4) or little-endian (_le). The bits are copied exactly: NaN
+ * payloads and signalling NaNs come through unchanged.
+ *
+ * @return GOMEM_OK; GOMEM_ERR_EOF when fewer than 4 bytes remain (nothing
+ * consumed); GOMEM_ERR_INVALID for NULL.
+ */
+GOMEM_API int gomem_reader_read_f32_be(gomem_reader *r, float *out);
+
+/** As gomem_reader_read_f32_be, little-endian. */
+GOMEM_API int gomem_reader_read_f32_le(gomem_reader *r, float *out);
+
+/** As gomem_reader_read_f32_be, for an 8-byte binary64 (AMF0 numbers). */
+GOMEM_API int gomem_reader_read_f64_be(gomem_reader *r, double *out);
+
+/** As gomem_reader_read_f64_be, little-endian. */
+GOMEM_API int gomem_reader_read_f64_le(gomem_reader *r, double *out);
+
+/**
+ * Find the first unread byte equal to @p byte, without consuming anything.
+ * Each segment is searched with memchr.
+ *
+ * @param[out] pos its distance from the cursor (0 = the next byte read).
+ * @return GOMEM_OK; GOMEM_ERR_EOF when no unread byte matches (@p pos
+ * untouched); GOMEM_ERR_INVALID for NULL.
+ */
+GOMEM_API int gomem_reader_find_byte(const gomem_reader *r, uint8_t byte, size_t *pos);
+
+/**
+ * Find the first occurrence of @p needle[0, @p n) in the unread bytes,
+ * without consuming anything. A match may straddle any number of segment
+ * boundaries. Matches inside one segment are found with memmem, the
+ * straddling candidates by memchr on the needle's first byte; no byte is
+ * copied. An empty needle matches at 0.
+ *
+ * @param[out] pos the match's distance from the cursor; after
+ * gomem_reader_skip(r, pos) the next @p n bytes read are the needle.
+ * @return GOMEM_OK; GOMEM_ERR_EOF when the needle does not occur (@p pos
+ * untouched); GOMEM_ERR_INVALID (@p r or @p pos NULL, @p needle NULL with
+ * @p n > 0).
+ */
+GOMEM_API int gomem_reader_find(const gomem_reader *r, const void *needle, size_t n, size_t *pos);
 
 /*
  * Inline fast paths for byte-at-a-time parsers (C and C++ only; FFI users

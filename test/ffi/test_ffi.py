@@ -68,6 +68,28 @@ SIGNATURES = {
     "gomem_scalable_malloc": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t]),
     "gomem_scalable_free": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]),
     "gomem_scalable_drain": (ctypes.c_int, [ctypes.c_void_p]),
+    "gomem_memory_new": (ctypes.c_void_p, []),
+    "gomem_memory_destroy": (None, [ctypes.c_void_p]),
+    "gomem_memory_push": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]),
+    "gomem_reader_new": (ctypes.c_void_p, [ctypes.c_void_p]),
+    "gomem_reader_destroy": (None, [ctypes.c_void_p]),
+    "gomem_reader_offset": (ctypes.c_size_t, [ctypes.c_void_p]),
+    "gomem_reader_skip": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t]),
+    "gomem_reader_find": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t,
+                                         ctypes.POINTER(ctypes.c_size_t)]),
+    "gomem_reader_find_byte": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_uint8,
+                                              ctypes.POINTER(ctypes.c_size_t)]),
+    "gomem_reader_read_f64_be": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)]),
+    "gomem_reader_read_f32_le": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)]),
+    "gomem_reader_read_sleb128": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int64)]),
+    "gomem_reader_read_zigzag": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int64)]),
+    "gomem_bitreader_new": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_uint]),
+    "gomem_bitreader_destroy": (None, [ctypes.c_void_p]),
+    "gomem_bitreader_read_bits": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_uint,
+                                                 ctypes.POINTER(ctypes.c_uint64)]),
+    "gomem_bitreader_read_ue": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64)]),
+    "gomem_bitreader_read_se": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int64)]),
+    "gomem_bitreader_align": (ctypes.c_int, [ctypes.c_void_p]),
     "gomem_scalable_stats": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(Stats)]),
 }
 
@@ -365,6 +387,79 @@ class Scalable(unittest.TestCase):
         self.assertEqual(self.lib.gomem_scalable_free(s, q, 10), GOMEM_OK)
         self.assertEqual(self.stats(s).in_use, 0)
         self.lib.gomem_scalable_destroy(s)
+
+
+class Reader(unittest.TestCase):
+    """Search, floats, varints and the bit reader over bytes split in pieces."""
+
+    def setUp(self):
+        self.lib = load()
+        self.mem = self.lib.gomem_memory_new()
+        self.bufs = []
+
+    def tearDown(self):
+        self.lib.gomem_memory_destroy(self.mem)
+
+    def push(self, *pieces):
+        for piece in pieces:
+            buf = ctypes.create_string_buffer(piece, len(piece))
+            self.bufs.append(buf)  # the memory only points at it
+            self.assertEqual(self.lib.gomem_memory_push(self.mem, buf, len(piece)), GOMEM_OK)
+
+    def test_find_floats_varints(self):
+        # "\r\n\r\n" across three pieces; then AMF0's 1.5 (f64 BE), -1.5f LE,
+        # sleb128 -123456 and zigzag 3 = -2.
+        self.push(b"ab\r", b"\n\r", b"\n", b"\x3f\xf8\x00\x00", b"\x00\x00\x00\x00",
+                  b"\x00\x00\xc0\xbf", b"\xc0\xbb\x78\x03")
+        r = self.lib.gomem_reader_new(self.mem)
+        pos = ctypes.c_size_t(99)
+        self.assertEqual(self.lib.gomem_reader_find(r, b"\r\n\r\n", 4, ctypes.byref(pos)), GOMEM_OK)
+        self.assertEqual(pos.value, 2)
+        self.assertEqual(self.lib.gomem_reader_find(r, b"\n\n", 2, ctypes.byref(pos)), GOMEM_ERR_EOF)
+        self.assertEqual(pos.value, 2)
+        self.assertEqual(self.lib.gomem_reader_find_byte(r, 0xf8, ctypes.byref(pos)), GOMEM_OK)
+        self.assertEqual(pos.value, 7)
+        self.assertEqual(self.lib.gomem_reader_offset(r), 0)  # searching consumes nothing
+        self.assertEqual(self.lib.gomem_reader_skip(r, 6), GOMEM_OK)
+        d, f, v = ctypes.c_double(), ctypes.c_float(), ctypes.c_int64()
+        self.assertEqual(self.lib.gomem_reader_read_f64_be(r, ctypes.byref(d)), GOMEM_OK)
+        self.assertEqual(d.value, 1.5)
+        self.assertEqual(self.lib.gomem_reader_read_f32_le(r, ctypes.byref(f)), GOMEM_OK)
+        self.assertEqual(f.value, -1.5)
+        self.assertEqual(self.lib.gomem_reader_read_sleb128(r, ctypes.byref(v)), GOMEM_OK)
+        self.assertEqual(v.value, -123456)
+        self.assertEqual(self.lib.gomem_reader_read_zigzag(r, ctypes.byref(v)), GOMEM_OK)
+        self.assertEqual(v.value, -2)
+        self.assertEqual(self.lib.gomem_reader_read_zigzag(r, ctypes.byref(v)), GOMEM_ERR_EOF)
+        self.assertEqual(v.value, -2)
+        self.lib.gomem_reader_destroy(r)
+
+    def test_bitreader(self):
+        # An SPS-like start: 8-bit profile, then ue 0..3 and se -2, with 00 00 03 split.
+        self.push(b"\x64", b"\xa6\x42", b"\x80\x00", b"\x00", b"\x03\x01")
+        r = self.lib.gomem_reader_new(self.mem)
+        ctypes.set_errno(0)
+        self.assertIsNone(self.lib.gomem_bitreader_new(None, 0))
+        self.assertEqual(ctypes.get_errno(), errno.EINVAL)
+        b = self.lib.gomem_bitreader_new(r, 1)
+        u, s = ctypes.c_uint64(), ctypes.c_int64()
+        self.assertEqual(self.lib.gomem_bitreader_read_bits(b, 8, ctypes.byref(u)), GOMEM_OK)
+        self.assertEqual(u.value, 100)
+        got = []
+        for _ in range(4):
+            self.assertEqual(self.lib.gomem_bitreader_read_ue(b, ctypes.byref(u)), GOMEM_OK)
+            got.append(u.value)
+        self.assertEqual(got, [0, 1, 2, 3])
+        self.assertEqual(self.lib.gomem_bitreader_read_se(b, ctypes.byref(s)), GOMEM_OK)  # 00101
+        self.assertEqual(s.value, -2)
+        self.assertEqual(self.lib.gomem_bitreader_read_bits(b, 65, ctypes.byref(u)), GOMEM_ERR_INVALID)
+        self.assertEqual(self.lib.gomem_bitreader_align(b), GOMEM_OK)
+        self.assertEqual(self.lib.gomem_reader_offset(r), 4)
+        self.assertEqual(self.lib.gomem_bitreader_read_bits(b, 24, ctypes.byref(u)), GOMEM_OK)
+        self.assertEqual(u.value, 0x000001)  # the 03 is gone
+        self.assertEqual(self.lib.gomem_reader_offset(r), 8)
+        self.lib.gomem_bitreader_destroy(b)
+        self.lib.gomem_reader_destroy(r)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@
 
 #include <gomem/gomem.h>
 
+#include "bit-model.h"
 #include "reader-model.h"
 
 #define MAX_FLAT (1u << 16) /* stop pushing beyond this many bytes */
@@ -33,6 +34,7 @@ struct model {
   size_t left;
   uint64_t rng; /* segment contents */
   bool leb_bytes;
+  bool rbsp_bytes; /* zeros and 0x03 galore, for emulation prevention */
 
   uint8_t buf[MAX_READ];
   uint8_t *scratch; /* cap bytes, for whole-memory comparisons */
@@ -75,6 +77,10 @@ static uint8_t content_byte(struct model *md)
   md->rng ^= md->rng >> 7;
   md->rng ^= md->rng << 17;
   uint8_t r = (uint8_t)(md->rng >> 24);
+  if (md->rbsp_bytes) {
+    static const uint8_t pick[8] = {0, 0, 0, 3, 0, 3, 1, 0x80};
+    return (md->rng & 8) ? pick[r & 7] : r;
+  }
   if (!md->leb_bytes)
     return r;
   /* Long runs of continuation bytes, so LEB128 overflow happens often. */
@@ -367,9 +373,201 @@ static bool op_push(struct model *md)
   return check_memory(md);
 }
 
+static bool op_find_byte(struct model *md)
+{
+  uint8_t how = next_byte(md);
+  /* Half the time a byte that is there, somewhere ahead. */
+  uint8_t byte = how;
+  if ((how & 1) && remaining(md) > 0)
+    byte = md->flat[md->pos + next_len(md) % remaining(md)];
+  size_t got = 12345;
+  int rc = gomem_reader_find_byte(md->r, byte, &got);
+  const uint8_t *hit = remaining(md) ? memchr(md->flat + md->pos, byte, remaining(md)) : NULL;
+  if (!hit) {
+    CHECK(rc == GOMEM_ERR_EOF && got == 12345);
+    return true;
+  }
+  CHECK(rc == GOMEM_OK);
+  CHECK(got == (size_t)(hit - (md->flat + md->pos)));
+  return true;
+}
+
+static bool op_find(struct model *md)
+{
+  uint8_t how = next_byte(md);
+  uint8_t needle[64];
+  size_t n = (size_t)next_byte(md) % sizeof(needle);
+  if ((how & 1) && remaining(md) > 0) {
+    /* A piece of what lies ahead, maybe with one byte changed. */
+    size_t from = md->pos + next_len(md) % remaining(md);
+    if (n > md->len - from)
+      n = md->len - from;
+    memcpy(needle, md->flat + from, n);
+    if ((how & 2) && n > 0)
+      needle[next_byte(md) % n] ^= (uint8_t)(1u << (how >> 5));
+  } else {
+    for (size_t i = 0; i < n; i++)
+      needle[i] = next_byte(md);
+  }
+  size_t want = SIZE_MAX;
+  for (size_t i = md->pos; n <= md->len && i <= md->len - n; i++) {
+    if (memcmp(md->flat + i, needle, n) == 0) {
+      want = i - md->pos;
+      break;
+    }
+  }
+  size_t got = 12345;
+  int rc = gomem_reader_find(md->r, needle, n, &got);
+  if (want == SIZE_MAX) {
+    CHECK(rc == GOMEM_ERR_EOF && got == 12345);
+    return true;
+  }
+  CHECK(rc == GOMEM_OK);
+  CHECK(got == want);
+  return true;
+}
+
+static bool op_float(struct model *md)
+{
+  uint8_t how = next_byte(md);
+  bool big_endian = how & 1, wide = how & 2;
+  unsigned nbytes = wide ? 8 : 4;
+  float f = 42.0f;
+  double d = 42.0;
+  int rc = wide ? (big_endian ? gomem_reader_read_f64_be(md->r, &d) : gomem_reader_read_f64_le(md->r, &d))
+                : (big_endian ? gomem_reader_read_f32_be(md->r, &f) : gomem_reader_read_f32_le(md->r, &f));
+  if (nbytes > remaining(md)) {
+    CHECK(rc == GOMEM_ERR_EOF);
+    CHECK(f == 42.0f && d == 42.0);
+    return true;
+  }
+  uint64_t want = 0;
+  for (unsigned i = 0; i < nbytes; i++) {
+    unsigned k = big_endian ? i : nbytes - 1 - i;
+    want = want << 8 | md->flat[md->pos + k];
+  }
+  CHECK(rc == GOMEM_OK);
+  if (wide) {
+    uint64_t got;
+    memcpy(&got, &d, 8);
+    CHECK(got == want);
+  } else {
+    uint32_t got;
+    memcpy(&got, &f, 4);
+    CHECK(got == (uint32_t)want);
+  }
+  md->pos += nbytes;
+  return true;
+}
+
+/* The model's SLEB128 (value as two's-complement bits). */
+static int model_sleb128(const struct model *md, uint64_t *v, size_t *n)
+{
+  *v = 0;
+  for (size_t i = 0; i < 10; i++) {
+    if (md->pos + i >= md->len)
+      return GOMEM_ERR_EOF;
+    uint8_t b = md->flat[md->pos + i];
+    if (i == 9) {
+      if (b != 0x00 && b != 0x7f)
+        return GOMEM_ERR_OVERFLOW;
+      *v |= (uint64_t)(b & 1) << 63;
+      *n = 10;
+      return GOMEM_OK;
+    }
+    *v |= (uint64_t)(b & 0x7f) << (7 * i);
+    if (!(b & 0x80)) {
+      if (b & 0x40)
+        *v |= ~UINT64_C(0) << (7 * i + 7);
+      *n = i + 1;
+      return GOMEM_OK;
+    }
+  }
+  return GOMEM_ERR_OVERFLOW;
+}
+
+static bool op_signed_varint(struct model *md, bool zigzag)
+{
+  uint64_t want;
+  size_t want_n = 0;
+  int want_rc = zigzag ? model_uleb128(md, &want, &want_n) : model_sleb128(md, &want, &want_n);
+  if (zigzag && want_rc == GOMEM_OK)
+    want = (want >> 1) ^ (UINT64_C(0) - (want & 1));
+  int64_t got = 42;
+  int rc = zigzag ? gomem_reader_read_zigzag(md->r, &got) : gomem_reader_read_sleb128(md->r, &got);
+  CHECK(rc == want_rc);
+  if (rc != GOMEM_OK) {
+    CHECK(got == 42);
+    return true;
+  }
+  uint64_t bits;
+  memcpy(&bits, &got, 8);
+  CHECK(bits == want);
+  md->pos += want_n;
+  return true;
+}
+
+/* A bit reader session: a few calls, each checked against bit-model.h. */
+static bool op_bits(struct model *md)
+{
+  uint8_t how = next_byte(md);
+  bool emulation = how & 1;
+  size_t window = remaining(md);
+  struct bit_model ref = {malloc(window + 1), malloc((window + 1) * sizeof(size_t)), 0, 0};
+  CHECK(ref.payload && ref.src_end);
+  bit_model_init(&ref, md->flat + md->pos, window, emulation);
+  gomem_bitreader *b = gomem_bitreader_new(md->r, emulation ? GOMEM_BITREADER_EMULATION : 0);
+  bool ok = check(md, b != NULL, __LINE__, "bitreader_new");
+  size_t start = md->pos;
+  for (unsigned i = 0; ok && i <= (how >> 3); i++) {
+    uint8_t op = next_byte(md);
+    uint64_t v = 7, want = 7;
+    int64_t s = 7, want_s = 7;
+    int rc, want_rc;
+    size_t before = ref.pos;
+    switch (op % 5) {
+    case 0: {
+      unsigned n = (unsigned)(op >> 3) * 3 % 67; /* 0..66: a few invalid */
+      rc = gomem_bitreader_read_bits(b, n, &v);
+      want_rc = n > 64 ? GOMEM_ERR_INVALID : bit_model_bits(&ref, n, &want);
+      break;
+    }
+    case 1:
+      rc = gomem_bitreader_read_ue(b, &v);
+      want_rc = bit_model_ue(&ref, &want);
+      break;
+    case 2:
+      rc = gomem_bitreader_read_se(b, &s);
+      want_rc = bit_model_se(&ref, &want_s);
+      break;
+    case 3: {
+      size_t n = next_len(md) * ((op >> 3) + 1);
+      rc = gomem_bitreader_skip_bits(b, n);
+      want_rc = bit_model_skip(&ref, n);
+      break;
+    }
+    default:
+      rc = gomem_bitreader_align(b);
+      want_rc = GOMEM_OK;
+      bit_model_align(&ref);
+      break;
+    }
+    ok = check(md, rc == want_rc, __LINE__, "bitreader rc") &&
+         check(md, v == want && s == want_s, __LINE__, "bitreader value") &&
+         check(md, rc == GOMEM_OK || ref.pos == before, __LINE__, "bitreader moved on error") &&
+         check(md, gomem_reader_offset(md->r) == start - md->base + bit_model_taken(&ref), __LINE__,
+               "bitreader: reader offset");
+  }
+  md->pos = start + bit_model_taken(&ref);
+  gomem_bitreader_destroy(b);
+  free(ref.payload);
+  free(ref.src_end);
+  return ok;
+}
+
 static bool run_op(struct model *md, uint8_t op)
 {
-  switch (op % 18) {
+  switch (op % 25) {
   case 0: return op_read(md);
   case 1: return op_exact(md, true);
   case 2: return op_exact(md, false);
@@ -393,7 +591,14 @@ static bool run_op(struct model *md, uint8_t op)
     md->pos = md->base;
     return true;
   case 16: return op_uleb128(md, true);
-  default: return op_byte(md, BYTE_INLINE);
+  case 17: return op_byte(md, BYTE_INLINE);
+  case 18: return op_find_byte(md);
+  case 19: return op_find(md);
+  case 20: return op_float(md);
+  case 21: return op_signed_varint(md, false);
+  case 22: return op_signed_varint(md, true);
+  case 23: return op_bits(md);
+  default: return op_bits(md);
   }
 }
 
@@ -402,6 +607,7 @@ static bool setup(struct model *md)
   uint8_t seed = next_byte(md);
   md->rng = 0x9E3779B97F4A7C15ull ^ seed;
   md->leb_bytes = seed & 1;
+  md->rbsp_bytes = seed & 4;
   md->heap_reader = seed & 2;
   md->m = gomem_memory_new();
   md->cap = 4096; /* grows in push_segment; never NULL, so flat + 0 is fine */
