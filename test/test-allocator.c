@@ -446,6 +446,41 @@ START_TEST(test_policy_best_fit)
 }
 END_TEST
 
+/* Good fit: the first block (most recently filed) of the lowest size
+ * class whose blocks all hold the request; classes are exact below 64
+ * units, then 32 per power of two (132..135 is one class). */
+START_TEST(test_policy_good_fit)
+{
+  gomem_allocator *a = open_holes(GOMEM_STRATEGY_TLSF);
+  if (!a)
+    return;
+
+  find_then_alloc(a, 30, 420); /* the exact class */
+  find_then_alloc(a, 50, 650); /* two in class 50: the one freed last */
+  find_then_alloc(a, 60, 0);   /* class 60 rounds to 100 @0, below 200 @800 */
+  BLOCKS(a, 60, 40, 250, 50, 800, 200);
+  find_then_alloc(a, 65, 800); /* 65 rounds up past 64..65: only 200 is there */
+  BLOCKS(a, 60, 40, 250, 50, 865, 135);
+  /* No class above 133's holds a block; its own class (132..135) does. */
+  find_then_alloc(a, 133, 865);
+  BLOCKS(a, 60, 40, 250, 50, 998, 2);
+  ck_assert_int_eq(gomem_allocator_free(a, 865, 133), GOMEM_OK);
+  find_then_alloc(a, 132, 865); /* the bottom of a class needs no rounding */
+  find_then_alloc_nomem(a, 51);
+  gomem_allocator_destroy(a);
+
+  /* Completeness walks the request's class past blocks too small. */
+  a = open_allocator(GOMEM_STRATEGY_TLSF, 1000);
+  ck_assert_uint_eq(must_alloc(a, 1000), 0);
+  ck_assert_int_eq(gomem_allocator_free(a, 100, 133), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_free(a, 500, 132), GOMEM_OK);
+  find_then_alloc_nomem(a, 134);
+  find_then_alloc(a, 133, 100);
+  BLOCKS(a, 500, 132);
+  gomem_allocator_destroy(a);
+}
+END_TEST
+
 START_TEST(test_partial_free_middle)
 {
   gomem_allocator *a = open_allocator(strategies[_i], 1000);
@@ -1157,6 +1192,93 @@ START_TEST(test_random_small_vs_model)
 }
 END_TEST
 
+/* --- frees scattered over the whole address space --------------------------- */
+
+/* A built strategy other than s to compare with, or DEFAULT if none. */
+static gomem_strategy other_strategy(gomem_strategy s)
+{
+  for (int i = 0; i < N_STRATEGIES; i++) {
+    if (strategies[i] != s && gomem_strategy_available(strategies[i]))
+      return strategies[i];
+  }
+  return GOMEM_STRATEGY_DEFAULT;
+}
+
+/* A random length: mostly short, sometimes up to 2^63. */
+static size_t scattered_len(uint64_t *rng)
+{
+  unsigned bits = (unsigned)rng_below(rng, 4) == 0 ? (unsigned)rng_below(rng, 64) : 12;
+  return 1 + (rng_next(rng) >> (64 - bits) >> 1);
+}
+
+/* Free-only on a pool of SIZE_MAX units, against another strategy: blocks
+ * land anywhere in 64 bits, so every level of an index keyed by offset is
+ * used. Both must accept and refuse the same frees and end up with the
+ * same blocks; one free in two touches an existing block. */
+START_TEST(test_scattered_frees)
+{
+  enum { OPS = 30000, RESET_AT = 10000, COMPARE_EVERY = 64 };
+  gomem_strategy s = strategies[_i], r = other_strategy(s);
+  gomem_allocator *a = open_allocator(s, SIZE_MAX);
+  if (!a)
+    return;
+  if (r == GOMEM_STRATEGY_DEFAULT) {
+    gomem_allocator_destroy(a);
+    return;
+  }
+  gomem_allocator *ref = gomem_allocator_new(SIZE_MAX, r);
+  block_list la = { 0 }, lr = { 0 };
+  uint64_t rng = 0x5ca77e4ed;
+  size_t accepted = 0;
+
+  ck_assert_ptr_nonnull(ref);
+  for (int op = 0; op < OPS; op++) {
+    if (op % RESET_AT == 0) {
+      gomem_allocator_reset(a);
+      gomem_allocator_reset(ref);
+      ck_assert_uint_eq(must_alloc(a, SIZE_MAX), 0);
+      ck_assert_uint_eq(must_alloc(ref, SIZE_MAX), 0);
+      lr.n = 0;
+    }
+    size_t len = scattered_len(&rng), off;
+    if (lr.n > 0 && rng_below(&rng, 2) == 0) {
+      /* Just below or just above a block, or overlapping its edge. */
+      model_run b = lr.v[rng_below(&rng, lr.n)];
+      size_t shift = rng_below(&rng, 3);
+      if (rng_below(&rng, 2) == 0)
+        off = b.start >= len ? b.start - len + shift : 0;
+      else
+        off = b.end - shift;
+    } else {
+      off = rng_next(&rng) >> rng_below(&rng, 64);
+    }
+    int rc = gomem_allocator_free(a, off, len);
+    if (rc != gomem_allocator_free(ref, off, len))
+      ck_abort_msg("op %d: free(%zu, %zu) returned %d, %s differs", op, off, len, rc,
+                   gomem_strategy_name(r));
+    accepted += rc == GOMEM_OK;
+    if (gomem_allocator_free_blocks(a) != gomem_allocator_free_blocks(ref) ||
+        gomem_allocator_free_size(a) != gomem_allocator_free_size(ref))
+      ck_abort_msg("op %d: free blocks or size differ", op);
+    if (op % COMPARE_EVERY == 0 || rc == GOMEM_OK) {
+      list_collect(ref, &lr);
+      if (op % COMPARE_EVERY == 0) {
+        list_collect(a, &la);
+        if (la.n != lr.n || (la.n && memcmp(la.v, lr.v, la.n * sizeof(*la.v)) != 0))
+          ck_abort_msg("op %d: free blocks differ", op);
+        assert_sound(a);
+      }
+    }
+  }
+  ck_assert_uint_gt(accepted, OPS / 10);
+  assert_sound(a);
+  free(la.v);
+  free(lr.v);
+  gomem_allocator_destroy(ref);
+  gomem_allocator_destroy(a);
+}
+END_TEST
+
 /* --- the suite -------------------------------------------------------------- */
 
 static Suite *allocator_suite(void)
@@ -1171,6 +1293,7 @@ static Suite *allocator_suite(void)
   tcase_add_test(api, test_null_handle);
   tcase_add_test(api, test_policy_first_fit);
   tcase_add_test(api, test_policy_best_fit);
+  tcase_add_test(api, test_policy_good_fit);
   suite_add_tcase(s, api);
 
   /* Every loop test runs once per entry of strategies[]. */
@@ -1200,6 +1323,7 @@ static Suite *allocator_suite(void)
   tcase_add_loop_test(heavy, test_depth_backwards, 0, N_STRATEGIES);
   tcase_add_loop_test(heavy, test_random_vs_model, 0, N_STRATEGIES);
   tcase_add_loop_test(heavy, test_random_small_vs_model, 0, N_STRATEGIES);
+  tcase_add_loop_test(heavy, test_scattered_frees, 0, N_STRATEGIES);
   suite_add_tcase(s, heavy);
   return s;
 }
