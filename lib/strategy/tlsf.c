@@ -87,16 +87,13 @@ struct rnode {
   void *slot[FANOUT];
 };
 
-/* Radix nodes set aside before a change, so that it cannot fail halfway. */
-struct spare {
-  struct rnode *node[2 * MAX_LEVELS];
-  unsigned n;
-};
-
 struct tlsf {
   struct gomem_allocator base;
   struct block *head, *tail; /* the free blocks in offset order */
-  struct block *last;        /* the block alloc last carved from, or NULL */
+  /* A block whose gap below (down to its predecessor) is where the next
+   * free most likely falls: the block alloc last carved from, or the one
+   * after the block it last took whole. NULL if none. */
+  struct block *near;
   uint64_t row_map;          /* bit r: row r has a non-empty class */
   uint32_t *class_map;       /* per row, bit c: class r * 32 + c is non-empty */
   struct block **heads;      /* the list of each class */
@@ -153,9 +150,9 @@ static uint32_t rows_for(size_t size)
   return (class_of(size) >> SL_BITS) + 1;
 }
 
-static void file(struct tlsf *t, struct block *b)
+/* Put b at the head of class c's list (c = class_of(b's size)). */
+static void file(struct tlsf *t, struct block *b, uint32_t c)
 {
-  uint32_t c = class_of(b->range.size);
   struct block *first = t->heads[c];
 
   b->cls = c;
@@ -192,10 +189,18 @@ static void unfile(struct tlsf *t, struct block *b)
 /* b's size changed: move it to its new class, if it is filed at all. */
 static void refile(struct tlsf *t, struct block *b)
 {
-  if (b->cls == NO_CLASS || class_of(b->range.size) == b->cls)
+  if (b->cls == NO_CLASS)
+    return;
+  uint32_t c = class_of(b->range.size);
+  if (c == b->cls)
     return;
   unfile(t, b);
-  file(t, b);
+  file(t, b, c);
+}
+
+static void file_new(struct tlsf *t, struct block *b)
+{
+  file(t, b, class_of(b->range.size));
 }
 
 /* The block alloc(s) takes, or NULL. Needs two or more blocks. */
@@ -275,55 +280,40 @@ static uint64_t bit(unsigned d)
   return (uint64_t)1 << d;
 }
 
-/* Nodes that inserting into window w would have to add. */
-static unsigned index_missing(const struct tlsf *t, size_t w)
-{
-  const struct rnode *n = &t->root;
-
-  for (unsigned level = t->levels - 1; level > 0; level--) {
-    unsigned d = digit(w, level);
-
-    if (!(n->map & bit(d)))
-      return level;
-    n = n->slot[d];
-  }
-  return 0;
-}
-
-static int spare_fill(struct tlsf *t, struct spare *s, unsigned want)
-{
-  while (s->n < want) {
-    struct rnode *n = gomem__pool_get(&t->rnodes);
-
-    if (!n)
-      return -1;
-    s->node[s->n++] = n;
-  }
-  return 0;
-}
-
-static void spare_drain(struct tlsf *t, struct spare *s)
-{
-  while (s->n)
-    gomem__pool_put(&t->rnodes, s->node[--s->n]);
-}
-
-/* Record b as ending in window w (b is in the offset list). */
-static void index_insert(struct tlsf *t, struct block *b, size_t w, struct spare *s)
+/* Record b as ending in window w (b's offset is set; it need not be in
+ * the offset list yet). -1 when a node is needed and none can be had:
+ * nothing changed then. */
+static int index_insert(struct tlsf *t, struct block *b, size_t w)
 {
   struct rnode *n = &t->root;
+  unsigned level = t->levels - 1;
 
-  for (unsigned level = t->levels - 1; level > 0; level--) {
-    unsigned d = digit(w, level);
+  while (level > 0 && (n->map & bit(digit(w, level)))) {
+    n = n->slot[digit(w, level)];
+    level--;
+  }
+  if (level > 0) {
+    /* The nodes for every missing level first, so that none or all are
+     * linked. */
+    struct rnode *fresh[MAX_LEVELS];
 
-    if (!(n->map & bit(d))) {
-      struct rnode *c = s->node[--s->n];
+    for (unsigned i = 0; i < level; i++) {
+      fresh[i] = gomem__pool_get(&t->rnodes);
+      if (!fresh[i]) {
+        while (i--)
+          gomem__pool_put(&t->rnodes, fresh[i]);
+        return -1;
+      }
+    }
+    for (; level > 0; level--) {
+      struct rnode *c = fresh[level - 1];
+      unsigned d = digit(w, level);
 
       c->map = 0;
       n->slot[d] = c;
       n->map |= bit(d);
+      n = c;
     }
-    n = n->slot[d];
   }
   unsigned d = digit(w, 0);
   if (!(n->map & bit(d))) {
@@ -332,6 +322,7 @@ static void index_insert(struct tlsf *t, struct block *b, size_t w, struct spare
   } else if (b->range.off < ((struct block *)n->slot[d])->range.off) {
     n->slot[d] = b;
   }
+  return 0;
 }
 
 /* b no longer ends in window w; b is still in the offset list. */
@@ -474,8 +465,8 @@ static void block_remove(struct tlsf *t, struct block *b)
     unfile(t, b);
   }
   unlink_block(t, b);
-  if (t->last == b)
-    t->last = NULL;
+  if (t->near == b)
+    t->near = NULL;
   gomem__pool_put(&t->blocks, b);
   t->base.free_blocks--;
 }
@@ -489,7 +480,7 @@ static void start_over(struct tlsf *t, struct block *b)
   b->prev = b->next = NULL;
   b->cls = NO_CLASS;
   t->head = t->tail = b;
-  t->last = NULL;
+  t->near = NULL;
   t->root.map = 0;
   t->row_map = 0;
   for (uint32_t r = 0; r < t->rows; r++)
@@ -566,7 +557,10 @@ static int tlsf_alloc_upto(struct gomem_allocator *a, size_t size, size_t want, 
   *len = size;
   a->free_size -= size;
   if (b->range.size == size) {
+    struct block *next = b->next;
+
     block_remove(t, b);
+    t->near = next;
     set_hot(t);
     return GOMEM_OK;
   }
@@ -574,7 +568,7 @@ static int tlsf_alloc_upto(struct gomem_allocator *a, size_t size, size_t want, 
   b->range.off += size;
   b->range.size -= size;
   refile(t, b);
-  t->last = b;
+  t->near = b;
   return GOMEM_OK;
 }
 
@@ -588,61 +582,49 @@ static int tlsf_alloc(struct gomem_allocator *a, size_t size, size_t *offset)
 /* [offset, end) becomes a block of its own, after prev. */
 static int add_block(struct tlsf *t, struct block *prev, size_t offset, size_t end)
 {
-  struct spare s = { .n = 0 };
   struct block *only = t->base.free_blocks == 1 ? t->head : NULL;
-  size_t w = window_of_end(end);
 
   if (only && ensure_rows(t) != 0)
     return GOMEM_ERR_NOMEM;
-  if (t->base.free_blocks >= 1) {
-    unsigned want = index_missing(t, w);
-
-    if (only)
-      want += index_missing(t, window_of_end(end_of(only)));
-    if (spare_fill(t, &s, want) != 0) {
-      spare_drain(t, &s);
-      return GOMEM_ERR_NOMEM;
-    }
-  }
   struct block *b = gomem__pool_get(&t->blocks);
-  if (!b) {
-    spare_drain(t, &s);
+  if (!b)
     return GOMEM_ERR_NOMEM;
-  }
   b->range.off = offset;
   b->range.size = end - offset;
   b->cls = NO_CLASS;
+  if (t->base.free_blocks >= 1) {
+    /* Two blocks or more: both are in the index and filed. */
+    size_t w_only = only ? window_of_end(end_of(only)) : 0;
+
+    if (only && index_insert(t, only, w_only) != 0) {
+      gomem__pool_put(&t->blocks, b);
+      return GOMEM_ERR_NOMEM;
+    }
+    if (index_insert(t, b, window_of_end(end)) != 0) {
+      if (only)
+        index_remove(t, only, w_only);
+      gomem__pool_put(&t->blocks, b);
+      return GOMEM_ERR_NOMEM;
+    }
+    if (only)
+      file_new(t, only);
+    file_new(t, b);
+  }
   link_after(t, prev, b);
   t->base.free_blocks++;
-  if (only) {
-    /* Two blocks: the one the front end had joins the index. */
-    index_insert(t, only, window_of_end(end_of(only)), &s);
-    file(t, only);
-  }
-  if (t->base.free_blocks >= 2) {
-    index_insert(t, b, w, &s);
-    file(t, b);
-  }
-  spare_drain(t, &s);
   set_hot(t);
   return GOMEM_OK;
 }
 
-/* left grows by [offset, end): its end moves into another window maybe. */
+/* left grows up to end: its end may move to another window. */
 static int grow_left(struct tlsf *t, struct block *left, size_t end)
 {
   size_t w_old = window_of_end(end_of(left)), w_new = window_of_end(end);
 
   if (left->cls != NO_CLASS && w_old != w_new) {
-    struct spare s = { .n = 0 };
-
-    if (spare_fill(t, &s, index_missing(t, w_new)) != 0) {
-      spare_drain(t, &s);
+    if (index_insert(t, left, w_new) != 0)
       return GOMEM_ERR_NOMEM;
-    }
-    index_insert(t, left, w_new, &s);
     index_remove(t, left, w_old);
-    spare_drain(t, &s);
   }
   left->range.size = end - left->range.off;
   refile(t, left);
@@ -653,11 +635,16 @@ static int tlsf_free(struct gomem_allocator *a, size_t offset, size_t size)
 {
   struct tlsf *t = tlsf_of(a);
   size_t end = offset + size;
-  struct block *right = t->last;
+  struct block *right = t->near, *before;
 
-  if (!right || right->range.off != end)
+  /* Inside the gap below near, near is the first block ending after
+   * offset; else search. */
+  if (right && right->range.off >= end && (!right->prev || end_of(right->prev) <= offset)) {
+    before = right->prev;
+  } else {
     right = first_ending_after(t, offset);
-  struct block *before = right ? right->prev : t->tail;
+    before = right ? right->prev : t->tail;
+  }
 
   /* right is the first block ending after offset and before the last one
    * ending at or before it: any free unit of the range is in one of them. */
@@ -832,10 +819,10 @@ static int tlsf_check(const struct gomem_allocator *a, size_t *depth)
     return -1;
   if (!classes_sound(t) || !index_sound(t))
     return -1;
-  if (t->last) {
+  if (t->near) {
     const struct block *b = t->head;
 
-    while (b && b != t->last)
+    while (b && b != t->near)
       b = b->next;
     if (!b)
       return -1;
