@@ -634,6 +634,14 @@ START_TEST(test_init)
   BLOCKS(a, 0, 5000);
   ck_assert_uint_eq(must_alloc(a, 4000), 0);
   ck_assert_uint_eq(must_alloc(a, 1000), 4000);
+  /* Blocks larger than the first size allowed, indexed together. */
+  ck_assert_int_eq(gomem_allocator_free(a, 0, 4000), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_free(a, 4500, 500), GOMEM_OK);
+  BLOCKS(a, 0, 4000, 4500, 500);
+  find_then_alloc(a, 3999, 0);
+  ck_assert_int_eq(gomem_allocator_free(a, 0, 3999), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_free(a, 4000, 500), GOMEM_OK);
+  BLOCKS(a, 0, 5000);
   gomem_allocator_destroy(a);
 }
 END_TEST
