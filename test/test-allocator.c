@@ -1216,7 +1216,7 @@ static gomem_strategy other_strategy(gomem_strategy s)
 static size_t scattered_len(uint64_t *rng)
 {
   unsigned bits = (unsigned)rng_below(rng, 4) == 0 ? (unsigned)rng_below(rng, 64) : 12;
-  return 1 + (rng_next(rng) >> (64 - bits) >> 1);
+  return 1 + ((rng_next(rng) >> 1) >> (63 - bits));
 }
 
 /* Free-only on a pool of SIZE_MAX units, against another strategy: blocks
