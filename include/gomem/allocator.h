@@ -25,7 +25,7 @@
  *   blocks, except that last case, which walks n's own class (blocks
  *   within 1/32 of n; never for n < 64). free is O(log64 size) (3 steps
  *   for 4 MiB, at most 10), also independent of the number of free blocks,
- *   and refuses any range that is not wholly allocated. Besides 64 bytes
+ *   and refuses any range that is not wholly allocated. Besides 56 bytes
  *   per free block, it keeps 256 bytes per power of two up to the size
  *   and a radix index of 520-byte nodes: none with one free block, at most
  *   one per 4 KiB window in which a free block ends (plus 1/63 above), so

@@ -33,18 +33,20 @@
  * otherwise those two are the only neighbours it can merge with. Keying by
  * the end means that carving from a block's start and growing a block
  * downwards (a free just below it) leave the radix tree alone. Free also
- * remembers the block that alloc last carved: a free that ends at its
- * start, the common alloc-then-free pattern, needs no search at all.
+ * remembers one gap between two neighbouring free blocks, the one below
+ * the block alloc last carved from (or took whole): a free inside it, the
+ * common alloc-then-free pattern, needs no search at all.
  *
  * Levels: ceil(log64((size - 1) / 64 + 1)), at least 1 (2 for 64 KiB,
  * 3 for 4 MiB, 10 for a 64-bit size).
  *
- * Memory per allocator: a 64-byte node per free block; 8 bytes per class,
- * 256 bytes per power of two up to the pool's size (3.3 KiB for 64 KiB,
- * 4.9 KiB for 4 MiB); radix nodes of 520 bytes: at most one per window of
- * 4 KiB that a free block ends in plus one per 64 of those above it, so at
- * most min(free blocks, size / 4096) * 64/63 nodes, about 13 % of the pool
- * in the worst case and nothing at all with one free block.
+ * Memory per allocator (64-bit): a 56-byte node per free block; 8 bytes
+ * per class, 256 bytes per power of two up to the pool's size (3.3 KiB
+ * for 64 KiB, 4.8 KiB for 4 MiB); the 520-byte radix root; other radix
+ * nodes of 520 bytes: one per 4 KiB span in which a free block ends, and
+ * above those one per 64 of the level below, so about
+ * min(free blocks, size / 4096) * 64/63 + levels nodes: at most about
+ * 13 % of the pool, and none with one free block.
  *
  * The front end's fast block (strategy.h) is the only free block, when
  * there is just one. That block sits in no class and not in the radix tree
