@@ -960,6 +960,9 @@ enum {
    * in total but no run long enough is common. */
   SMALL_SIZE = 512,
   SMALL_OPS = 50000,
+  /* And a large one, so that an index over offsets needs three levels. */
+  LARGE_SIZE = 1 << 20,
+  LARGE_OPS = 20000,
   /* Every op compares its result, free size and block count with the
    * model and runs gomem__allocator_check (O(blocks)). The free-block
    * lists are compared every LIST_EVERY ops and after every bad input;
@@ -1200,6 +1203,12 @@ START_TEST(test_random_small_vs_model)
 }
 END_TEST
 
+START_TEST(test_random_large_vs_model)
+{
+  random_vs_model(strategies[_i], LARGE_SIZE, LARGE_OPS, 0x1a59e);
+}
+END_TEST
+
 /* --- frees scattered over the whole address space --------------------------- */
 
 /* A built strategy other than s to compare with, or DEFAULT if none. */
@@ -1331,6 +1340,7 @@ static Suite *allocator_suite(void)
   tcase_add_loop_test(heavy, test_depth_backwards, 0, N_STRATEGIES);
   tcase_add_loop_test(heavy, test_random_vs_model, 0, N_STRATEGIES);
   tcase_add_loop_test(heavy, test_random_small_vs_model, 0, N_STRATEGIES);
+  tcase_add_loop_test(heavy, test_random_large_vs_model, 0, N_STRATEGIES);
   tcase_add_loop_test(heavy, test_scattered_frees, 0, N_STRATEGIES);
   suite_add_tcase(s, heavy);
   return s;
