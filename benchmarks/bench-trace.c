@@ -27,8 +27,11 @@
  *   <peer>        glibc, or mimalloc / jemalloc in the peer binaries
  *
  * Usage: bench-trace [--tsv] [--reps N] [--packets N] [--touch all|pages]
+ *                    [--tree treap|avl|tlsf]
  *   --touch all    write every byte of a packet (default, realistic)
  *   --touch pages  write one byte per 4 KiB page (allocator cost + faults)
+ *   --tree NAME    the strategy of the gomem allocators' chunks (default:
+ *                  the build's default_tree)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -81,7 +84,10 @@ static int peer_release(void *ctx, void *p, size_t n)
 }
 
 #ifdef BENCH_WITH_GOMEM
-static void *gomem_open(void) { return gomem_scalable_new(GOMEM_INITIAL); }
+/* The chunks' strategy (--tree). */
+static gomem_strategy trace_tree = GOMEM_STRATEGY_DEFAULT;
+
+static void *gomem_open(void) { return gomem_scalable_new_with(GOMEM_INITIAL, trace_tree); }
 static void gomem_close(void *ctx) { gomem_scalable_destroy(ctx); }
 static void *gomem_alloc(void *ctx, size_t n) { return gomem_scalable_malloc(ctx, n); }
 static int gomem_release(void *ctx, void *p, size_t n)
@@ -259,7 +265,7 @@ static result run_trace(const backend *be, size_t packets, int touch_all)
   t.touch_all = touch_all;
   t.rng = UINT64_C(0x9e3779b97f4a7c15);
 #ifdef BENCH_WITH_GOMEM
-  if (be->open == shared_open && !(shared_alloc = gomem_scalable_new(GOMEM_INITIAL)))
+  if (be->open == shared_open && !(shared_alloc = gomem_scalable_new_with(GOMEM_INITIAL, trace_tree)))
     return r;
 #endif
   for (size_t i = 0; i < STREAMS; i++) {
@@ -332,6 +338,21 @@ typedef struct options {
   int touch_all;
 } options;
 
+#ifdef BENCH_WITH_GOMEM
+/* Sets trace_tree from a strategy name built into the library; -1 if none. */
+static int parse_tree(const char *name)
+{
+  for (int k = GOMEM_STRATEGY_TREAP; k <= GOMEM_STRATEGY_TLSF; k++) {
+    if (gomem_strategy_available((gomem_strategy)k) &&
+        strcmp(name, gomem_strategy_name((gomem_strategy)k)) == 0) {
+      trace_tree = (gomem_strategy)k;
+      return 0;
+    }
+  }
+  return -1;
+}
+#endif
+
 static int parse_args(int argc, char **argv, options *o)
 {
   *o = (options){0, 3, 400000, 1};
@@ -349,8 +370,16 @@ static int parse_args(int argc, char **argv, options *o)
     } else if (strcmp(a, "--touch") == 0 && v && (!strcmp(v, "all") || !strcmp(v, "pages"))) {
       o->touch_all = strcmp(v, "all") == 0;
       i++;
+#ifdef BENCH_WITH_GOMEM
+    } else if (strcmp(a, "--tree") == 0 && v && parse_tree(v) == 0) {
+      i++;
+#endif
     } else {
-      fprintf(stderr, "usage: %s [--tsv] [--reps N] [--packets N] [--touch all|pages]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--tsv] [--reps N] [--packets N] [--touch all|pages]"
+#ifdef BENCH_WITH_GOMEM
+              " [--tree NAME]"
+#endif
+              "\n", argv[0]);
       return -1;
     }
   }

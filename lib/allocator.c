@@ -21,7 +21,12 @@ static const struct gomem_tree_ops *const strategy_table[] = {
 #if GOMEM_HAVE_AVL
   [GOMEM_STRATEGY_AVL] = &gomem__avl_ops,
 #endif
+#if GOMEM_HAVE_TLSF
+  [GOMEM_STRATEGY_TLSF] = &gomem__tlsf_ops,
+#else
+  /* Keeps the table one entry per strategy. */
   [GOMEM_STRATEGY_TLSF] = NULL,
+#endif
 };
 
 _Static_assert(GOMEM_STRATEGY_DEFAULT == 0 && GOMEM_STRATEGY_TREAP == 1 &&

@@ -12,8 +12,13 @@
  * Policies, as gomem/allocator.h documents them:
  *   first fit (treap): the lowest-offset run of at least n units;
  *   best fit (avl):    the smallest run of at least n units, lowest offset
- *                      among runs of equal size.
- * Both allocate from the start of the chosen run.
+ *                      among runs of equal size;
+ *   good fit (tlsf):   a run of the lowest size class whose runs all hold
+ *                      n units, else a run of n's own class that holds n
+ *                      (which run of the class depends on the order the
+ *                      allocator filed them in: model_good_fit says which
+ *                      runs are allowed).
+ * All allocate from the start of the chosen run.
  */
 #ifndef GOMEM_TEST_MODEL_H
 #define GOMEM_TEST_MODEL_H
@@ -94,6 +99,47 @@ static inline bool model_fit(const model *m, size_t n, bool best_fit, size_t *of
     return false;
   *off = m->runs[pick].start;
   return true;
+}
+
+/* tlsf's size classes (gomem/common.h): a class per size below 64, then
+ * 32 per power of two. */
+static inline size_t model_class(size_t s)
+{
+  if (s < 64)
+    return s;
+  unsigned m = 0;
+  while ((s >> m) > 1)
+    m++;
+  return (size_t)(m - 4) * 32 + (s >> (m - 5)) - 32;
+}
+
+/* The first class whose sizes are all >= n. */
+static inline size_t model_class_up(size_t n)
+{
+  size_t c = model_class(n);
+  return c + (model_class(n - 1) == c && n >= 64);
+}
+
+/* Whether good fit may put n units at off: off starts a run, and that
+ * run is of the lowest class at or above n's rounded-up class among all
+ * runs, or there is none and it is of n's own class and holds n. */
+static inline bool model_good_fit(const model *m, size_t n, size_t off)
+{
+  size_t up = model_class_up(n), best = (size_t)-1, at = m->nruns;
+
+  for (size_t i = 0; i < m->nruns; i++) {
+    size_t c = model_class(m->runs[i].end - m->runs[i].start);
+    if (c >= up && c < best)
+      best = c;
+    if (m->runs[i].start == off)
+      at = i;
+  }
+  if (at == m->nruns)
+    return false;
+  size_t len = m->runs[at].end - m->runs[at].start;
+  if (best != (size_t)-1)
+    return model_class(len) == best;
+  return model_class(len) == model_class(n) && len >= n;
 }
 
 /* Index of the last run starting at or before off, or nruns if none. */

@@ -4,7 +4,7 @@
  *
  * Each conformance test is a Check loop test over `strategies`; a strategy
  * that this build leaves out must refuse creation with ENOTSUP, and the
- * test stops there. TEST_HAVE_TREAP / TEST_HAVE_AVL come from
+ * test stops there. TEST_HAVE_TREAP / TEST_HAVE_AVL / TEST_HAVE_TLSF come from
  * test/meson.build. Linked with gomem_internal_dep for
  * gomem__allocator_check (structural invariants and tree depth).
  *
@@ -25,17 +25,33 @@
 #include "strategy/strategy.h"
 #include "run-suite.h"
 
-static const gomem_strategy strategies[] = { GOMEM_STRATEGY_TREAP, GOMEM_STRATEGY_AVL };
+static const gomem_strategy strategies[] = { GOMEM_STRATEGY_TREAP, GOMEM_STRATEGY_AVL,
+                                              GOMEM_STRATEGY_TLSF };
 #define N_STRATEGIES ((int)(sizeof(strategies) / sizeof(strategies[0])))
 
 static bool expect_available(gomem_strategy s)
 {
-  return s == GOMEM_STRATEGY_TREAP ? TEST_HAVE_TREAP : TEST_HAVE_AVL;
+  switch (s) {
+  case GOMEM_STRATEGY_TREAP:
+    return TEST_HAVE_TREAP;
+  case GOMEM_STRATEGY_AVL:
+    return TEST_HAVE_AVL;
+  case GOMEM_STRATEGY_TLSF:
+    return TEST_HAVE_TLSF;
+  default:
+    return false;
+  }
 }
 
 static bool is_best_fit(gomem_strategy s)
 {
   return s == GOMEM_STRATEGY_AVL;
+}
+
+/* tlsf's good fit may choose among the blocks of one size class. */
+static bool is_good_fit(gomem_strategy s)
+{
+  return s == GOMEM_STRATEGY_TLSF;
 }
 
 /* A new allocator of @p size with strategy @p s, or NULL after checking
@@ -201,13 +217,9 @@ START_TEST(test_create_bad_input)
   errno = 0;
   ck_assert_ptr_null(gomem_allocator_new(10, (gomem_strategy)-1));
   ck_assert_int_eq(errno, EINVAL);
-  errno = 0;
-  ck_assert_ptr_null(gomem_allocator_new(10, GOMEM_STRATEGY_TLSF));
-  ck_assert_int_eq(errno, ENOTSUP);
 
   ck_assert_int_eq(gomem_allocator_create(0, GOMEM_STRATEGY_DEFAULT, &out), GOMEM_ERR_INVALID);
   ck_assert_int_eq(gomem_allocator_create(10, (gomem_strategy)99, &out), GOMEM_ERR_INVALID);
-  ck_assert_int_eq(gomem_allocator_create(10, GOMEM_STRATEGY_TLSF, &out), GOMEM_ERR_UNSUPPORTED);
   ck_assert_ptr_eq(out, (gomem_allocator *)&out);
   ck_assert_int_eq(gomem_allocator_create(10, GOMEM_STRATEGY_DEFAULT, NULL), GOMEM_ERR_INVALID);
 
@@ -434,6 +446,41 @@ START_TEST(test_policy_best_fit)
 }
 END_TEST
 
+/* Good fit: the first block (most recently filed) of the lowest size
+ * class whose blocks all hold the request; classes are exact below 64
+ * units, then 32 per power of two (132..135 is one class). */
+START_TEST(test_policy_good_fit)
+{
+  gomem_allocator *a = open_holes(GOMEM_STRATEGY_TLSF);
+  if (!a)
+    return;
+
+  find_then_alloc(a, 30, 420); /* the exact class */
+  find_then_alloc(a, 50, 650); /* two in class 50: the one freed last */
+  find_then_alloc(a, 60, 0);   /* class 60 rounds to 100 @0, below 200 @800 */
+  BLOCKS(a, 60, 40, 250, 50, 800, 200);
+  find_then_alloc(a, 65, 800); /* 65 rounds up past 64..65: only 200 is there */
+  BLOCKS(a, 60, 40, 250, 50, 865, 135);
+  /* No class above 133's holds a block; its own class (132..135) does. */
+  find_then_alloc(a, 133, 865);
+  BLOCKS(a, 60, 40, 250, 50, 998, 2);
+  ck_assert_int_eq(gomem_allocator_free(a, 865, 133), GOMEM_OK);
+  find_then_alloc(a, 132, 865); /* the bottom of a class needs no rounding */
+  find_then_alloc_nomem(a, 51);
+  gomem_allocator_destroy(a);
+
+  /* Completeness walks the request's class past blocks too small. */
+  a = open_allocator(GOMEM_STRATEGY_TLSF, 1000);
+  ck_assert_uint_eq(must_alloc(a, 1000), 0);
+  ck_assert_int_eq(gomem_allocator_free(a, 100, 133), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_free(a, 500, 132), GOMEM_OK);
+  find_then_alloc_nomem(a, 134);
+  find_then_alloc(a, 133, 100);
+  BLOCKS(a, 500, 132);
+  gomem_allocator_destroy(a);
+}
+END_TEST
+
 START_TEST(test_partial_free_middle)
 {
   gomem_allocator *a = open_allocator(strategies[_i], 1000);
@@ -587,6 +634,14 @@ START_TEST(test_init)
   BLOCKS(a, 0, 5000);
   ck_assert_uint_eq(must_alloc(a, 4000), 0);
   ck_assert_uint_eq(must_alloc(a, 1000), 4000);
+  /* Blocks larger than the first size allowed, indexed together. */
+  ck_assert_int_eq(gomem_allocator_free(a, 0, 4000), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_free(a, 4500, 500), GOMEM_OK);
+  BLOCKS(a, 0, 4000, 4500, 500);
+  find_then_alloc(a, 3999, 0);
+  ck_assert_int_eq(gomem_allocator_free(a, 0, 3999), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_free(a, 4000, 500), GOMEM_OK);
+  BLOCKS(a, 0, 5000);
   gomem_allocator_destroy(a);
 }
 END_TEST
@@ -693,7 +748,7 @@ START_TEST(test_hot_block)
   }
   for (int i = 0; i < HOT_ALLOCATORS; i++)
     with += hot_scenario(a[i]);
-  if (strategies[_i] == GOMEM_STRATEGY_AVL)
+  if (strategies[_i] != GOMEM_STRATEGY_TREAP)
     ck_assert_uint_eq(with, 0); /* only a lone block is fast */
   else
     ck_assert_msg(with > 0 && with < HOT_ALLOCATORS, "%zu of %d", with, HOT_ALLOCATORS);
@@ -873,10 +928,11 @@ static void depth_case(gomem_strategy s, bool backwards)
   ck_assert_uint_eq(gomem_allocator_free_blocks(a), K / 2 + 1);
   assert_depth_logarithmic(a);
 
-  /* Take the small blocks back one by one (exact fits for both
-   * policies, smallest first), and the depth stays logarithmic. */
+  /* Take the small blocks back one by one (exact fits for first and best
+   * fit, smallest first; good fit may round up to the next class), and the
+   * depth stays logarithmic. */
   for (size_t i = 1; i <= K / 4; i += 2) {
-    if (must_alloc(a, i) != offsets[i])
+    if (must_alloc(a, i) != offsets[i] && !is_good_fit(s))
       ck_abort_msg("alloc(%zu) is not at %zu", i, offsets[i]);
   }
   assert_depth_logarithmic(a);
@@ -904,6 +960,9 @@ enum {
    * in total but no run long enough is common. */
   SMALL_SIZE = 512,
   SMALL_OPS = 50000,
+  /* And a large one, so that an index over offsets needs three levels. */
+  LARGE_SIZE = 1 << 20,
+  LARGE_OPS = 20000,
   /* Every op compares its result, free size and block count with the
    * model and runs gomem__allocator_check (O(blocks)). The free-block
    * lists are compared every LIST_EVERY ops and after every bad input;
@@ -916,7 +975,7 @@ enum {
 typedef struct rand_state {
   gomem_allocator *a;
   model m;
-  bool best_fit;
+  bool best_fit, good_fit;
   uint64_t rng;
   block_list list;
   unsigned long op;
@@ -963,7 +1022,7 @@ static void rand_alloc(rand_state *st)
                  fits ? "fits" : "does not fit");
   if (!fits)
     return;
-  if (off != expect)
+  if (st->good_fit ? !model_good_fit(&st->m, size, off) : off != expect)
     ck_abort_msg("op %lu: alloc(%zu) at %zu, model chose %zu", st->op, size, off, expect);
   if (!model_take(&st->m, off, size))
     ck_abort_msg("op %lu: model_take(%zu, %zu)", st->op, off, size);
@@ -978,7 +1037,7 @@ static void rand_find(rand_state *st)
 
   if (rc != (fits ? GOMEM_OK : GOMEM_ERR_NOMEM))
     ck_abort_msg("op %lu: find(%zu) returned %d", st->op, size, rc);
-  if (fits && off != expect)
+  if (fits && (st->good_fit ? !model_good_fit(&st->m, size, off) : off != expect))
     ck_abort_msg("op %lu: find(%zu) at %zu, model chose %zu", st->op, size, off, expect);
 }
 
@@ -1105,7 +1164,7 @@ static void rand_step(rand_state *st)
 
 static void random_vs_model(gomem_strategy s, size_t size, unsigned long ops, uint64_t seed)
 {
-  rand_state st = { .best_fit = is_best_fit(s), .rng = seed };
+  rand_state st = { .best_fit = is_best_fit(s), .good_fit = is_good_fit(s), .rng = seed };
 
   st.a = open_allocator(s, size);
   if (!st.a)
@@ -1144,6 +1203,99 @@ START_TEST(test_random_small_vs_model)
 }
 END_TEST
 
+START_TEST(test_random_large_vs_model)
+{
+  random_vs_model(strategies[_i], LARGE_SIZE, LARGE_OPS, 0x1a59e);
+}
+END_TEST
+
+/* --- frees scattered over the whole address space --------------------------- */
+
+/* A built strategy other than s to compare with, or DEFAULT if none. */
+static gomem_strategy other_strategy(gomem_strategy s)
+{
+  for (int i = 0; i < N_STRATEGIES; i++) {
+    if (strategies[i] != s && gomem_strategy_available(strategies[i]))
+      return strategies[i];
+  }
+  return GOMEM_STRATEGY_DEFAULT;
+}
+
+/* A random length: mostly short, sometimes up to 2^63. */
+static size_t scattered_len(uint64_t *rng)
+{
+  unsigned bits = (unsigned)rng_below(rng, 4) == 0 ? (unsigned)rng_below(rng, 64) : 12;
+  return 1 + ((rng_next(rng) >> 1) >> (63 - bits));
+}
+
+/* Free-only on a pool of SIZE_MAX units, against another strategy: blocks
+ * land anywhere in 64 bits, so every level of an index keyed by offset is
+ * used. Both must accept and refuse the same frees and end up with the
+ * same blocks; one free in two touches an existing block. */
+START_TEST(test_scattered_frees)
+{
+  enum { OPS = 30000, RESET_AT = 10000, COMPARE_EVERY = 64 };
+  gomem_strategy s = strategies[_i], r = other_strategy(s);
+  gomem_allocator *a = open_allocator(s, SIZE_MAX);
+  if (!a)
+    return;
+  if (r == GOMEM_STRATEGY_DEFAULT) {
+    gomem_allocator_destroy(a);
+    return;
+  }
+  gomem_allocator *ref = gomem_allocator_new(SIZE_MAX, r);
+  block_list la = { 0 }, lr = { 0 };
+  uint64_t rng = 0x5ca77e4ed;
+  size_t accepted = 0;
+
+  ck_assert_ptr_nonnull(ref);
+  for (int op = 0; op < OPS; op++) {
+    if (op % RESET_AT == 0) {
+      gomem_allocator_reset(a);
+      gomem_allocator_reset(ref);
+      ck_assert_uint_eq(must_alloc(a, SIZE_MAX), 0);
+      ck_assert_uint_eq(must_alloc(ref, SIZE_MAX), 0);
+      lr.n = 0;
+    }
+    size_t len = scattered_len(&rng), off;
+    if (lr.n > 0 && rng_below(&rng, 2) == 0) {
+      /* Just below or just above a block, or overlapping its edge. */
+      model_run b = lr.v[rng_below(&rng, lr.n)];
+      size_t shift = rng_below(&rng, 3);
+      if (rng_below(&rng, 2) == 0)
+        off = b.start >= len ? b.start - len + shift : 0;
+      else
+        off = b.end - shift;
+    } else {
+      off = rng_next(&rng) >> rng_below(&rng, 64);
+    }
+    int rc = gomem_allocator_free(a, off, len);
+    if (rc != gomem_allocator_free(ref, off, len))
+      ck_abort_msg("op %d: free(%zu, %zu) returned %d, %s differs", op, off, len, rc,
+                   gomem_strategy_name(r));
+    accepted += rc == GOMEM_OK;
+    if (gomem_allocator_free_blocks(a) != gomem_allocator_free_blocks(ref) ||
+        gomem_allocator_free_size(a) != gomem_allocator_free_size(ref))
+      ck_abort_msg("op %d: free blocks or size differ", op);
+    if (op % COMPARE_EVERY == 0 || rc == GOMEM_OK) {
+      list_collect(ref, &lr);
+      if (op % COMPARE_EVERY == 0) {
+        list_collect(a, &la);
+        if (la.n != lr.n || (la.n && memcmp(la.v, lr.v, la.n * sizeof(*la.v)) != 0))
+          ck_abort_msg("op %d: free blocks differ", op);
+        assert_sound(a);
+      }
+    }
+  }
+  ck_assert_uint_gt(accepted, OPS / 10);
+  assert_sound(a);
+  free(la.v);
+  free(lr.v);
+  gomem_allocator_destroy(ref);
+  gomem_allocator_destroy(a);
+}
+END_TEST
+
 /* --- the suite -------------------------------------------------------------- */
 
 static Suite *allocator_suite(void)
@@ -1158,6 +1310,7 @@ static Suite *allocator_suite(void)
   tcase_add_test(api, test_null_handle);
   tcase_add_test(api, test_policy_first_fit);
   tcase_add_test(api, test_policy_best_fit);
+  tcase_add_test(api, test_policy_good_fit);
   suite_add_tcase(s, api);
 
   /* Every loop test runs once per entry of strategies[]. */
@@ -1187,6 +1340,8 @@ static Suite *allocator_suite(void)
   tcase_add_loop_test(heavy, test_depth_backwards, 0, N_STRATEGIES);
   tcase_add_loop_test(heavy, test_random_vs_model, 0, N_STRATEGIES);
   tcase_add_loop_test(heavy, test_random_small_vs_model, 0, N_STRATEGIES);
+  tcase_add_loop_test(heavy, test_random_large_vs_model, 0, N_STRATEGIES);
+  tcase_add_loop_test(heavy, test_scattered_frees, 0, N_STRATEGIES);
   suite_add_tcase(s, heavy);
   return s;
 }

@@ -15,7 +15,22 @@
  * - avl: best fit. alloc(n) takes the smallest free block of at least n
  *   bytes (the lowest offset among equal sizes) and returns its start.
  *   Worst-case O(log b).
- * Both carve from the start of the chosen block, and both merge a freed
+ * - tlsf: good fit by size classes: a class per size below 64, then 32
+ *   classes per power of two (each 1/32 of its power wide). alloc(n)
+ *   rounds n up to the first class whose blocks all hold n and takes the
+ *   most recently freed block of the lowest non-empty class from there;
+ *   if there is none, it takes the first block of n's own class that holds
+ *   n (the most recently freed first). It is complete: it fails only when
+ *   no free block is large enough. O(1) whatever the number of free
+ *   blocks, except that last case, which walks n's own class (blocks
+ *   within 1/32 of n; never for n < 64). free is O(log64 size) (3 steps
+ *   for 4 MiB, at most 10), also independent of the number of free blocks,
+ *   and refuses any range that is not wholly allocated. Besides 56 bytes
+ *   per free block, it keeps 256 bytes per power of two up to the size
+ *   and a radix index of 520-byte nodes: none with one free block, at most
+ *   one per 4 KiB window in which a free block ends (plus 1/63 above), so
+ *   never more than about 13 % of size.
+ * All carve from the start of the chosen block, and all merge a freed
  * range with free neighbours on both sides, so free blocks never touch.
  *
  * Memory: the allocator's own bookkeeping grows with the number of free

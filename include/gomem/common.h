@@ -98,7 +98,11 @@ typedef enum gomem_status {
  *   offset; address-ordered first fit (the lowest-offset block that fits).
  * - GOMEM_STRATEGY_AVL: two AVL trees, by (size, offset) and by offset;
  *   best fit (the smallest block that fits, lowest offset among equals).
- * - GOMEM_STRATEGY_TLSF: reserved for a segregated-fit index.
+ * - GOMEM_STRATEGY_TLSF: two-level segregated fit with bitmaps; good fit
+ *   (the most recently freed block of the lowest size class that all
+ *   holds the request, else a fitting block of the request's own class),
+ *   O(1) allocation and O(log64 size) validated free, independent of the
+ *   number of free blocks (gomem/allocator.h).
  * - GOMEM_STRATEGY_DEFAULT: the one chosen at build time (`default_tree`).
  */
 typedef enum gomem_strategy {

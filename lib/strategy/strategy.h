@@ -100,6 +100,7 @@ struct gomem_tree_ops {
 /* The tables that the build includes; each backend file defines one. */
 extern const struct gomem_tree_ops gomem__treap_ops;
 extern const struct gomem_tree_ops gomem__avl_ops;
+extern const struct gomem_tree_ops gomem__tlsf_ops;
 
 /* For tests (linked statically): the backend's check() through the handle. */
 int gomem__allocator_check(const gomem_allocator *a, size_t *depth);

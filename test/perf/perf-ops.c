@@ -60,6 +60,41 @@ static void setup_allocator(ctx *c, size_t n)
     die("gomem_allocator_new");
 }
 
+/* A 64 KiB allocator of strategy s, or none when s is not built (the row
+ * is then left out). The treap is the default row's; its counts with
+ * holes follow its random priorities, too loosely for a 15 % bound. */
+static void setup_strategy(ctx *c, gomem_strategy s)
+{
+  c->allocator = gomem_allocator_new(64 * KIB, s);
+}
+
+/* n - 1 holes of `hole` units, each followed by 64 allocated units, and a
+ * free 64 KiB tail: HOLES free blocks. */
+#define HOLES 20000
+static void setup_holes(ctx *c, gomem_strategy s, size_t hole)
+{
+  size_t stride = hole + 64, size = (HOLES - 1) * stride + 64 * KIB, off;
+
+  c->allocator = gomem_allocator_new(size, s);
+  if (!c->allocator)
+    return;
+  if (gomem_allocator_alloc(c->allocator, size, &off) != GOMEM_OK)
+    die("alloc all");
+  for (size_t i = 0; i + 1 < HOLES; i++) {
+    if (gomem_allocator_free(c->allocator, i * stride, hole) != GOMEM_OK)
+      die("free hole");
+  }
+  if (gomem_allocator_free(c->allocator, (HOLES - 1) * stride, 64 * KIB) != GOMEM_OK)
+    die("free tail");
+}
+
+static void setup_avl(ctx *c, size_t n) { (void)n; setup_strategy(c, GOMEM_STRATEGY_AVL); }
+static void setup_tlsf(ctx *c, size_t n) { (void)n; setup_strategy(c, GOMEM_STRATEGY_TLSF); }
+static void setup_avl_small(ctx *c, size_t n) { (void)n; setup_holes(c, GOMEM_STRATEGY_AVL, 512); }
+static void setup_tlsf_small(ctx *c, size_t n) { (void)n; setup_holes(c, GOMEM_STRATEGY_TLSF, 512); }
+static void setup_avl_exact(ctx *c, size_t n) { (void)n; setup_holes(c, GOMEM_STRATEGY_AVL, KIB); }
+static void setup_tlsf_exact(ctx *c, size_t n) { (void)n; setup_holes(c, GOMEM_STRATEGY_TLSF, KIB); }
+
 static void setup_chunk(ctx *c, size_t n)
 {
   (void)n;
@@ -210,6 +245,12 @@ typedef struct row {
 
 static const row rows[] = {
   {"allocator alloc+free 1 KiB (64 KiB pool)", setup_allocator, op_allocator},
+  {"allocator avl alloc+free 1 KiB, 1 free block", setup_avl, op_allocator},
+  {"allocator tlsf alloc+free 1 KiB, 1 free block", setup_tlsf, op_allocator},
+  {"allocator avl alloc+free 1 KiB, 20000 blocks, small holes", setup_avl_small, op_allocator},
+  {"allocator tlsf alloc+free 1 KiB, 20000 blocks, small holes", setup_tlsf_small, op_allocator},
+  {"allocator avl alloc+free 1 KiB, 20000 blocks, exact holes", setup_avl_exact, op_allocator},
+  {"allocator tlsf alloc+free 1 KiB, 20000 blocks, exact holes", setup_tlsf_exact, op_allocator},
   {"chunk malloc+free 1 KiB", setup_chunk, op_chunk},
   {"scalable malloc+free 64 B", setup_scalable, op_scalable_64},
   {"scalable malloc+free 1 KiB", setup_scalable, op_scalable_1k},
@@ -255,6 +296,8 @@ int main(int argc, char **argv)
   for (size_t i = 0; i < NROWS; i++) {
     ctx c = {0};
     rows[i].setup(&c, n);
+    if (rows[i].op == op_allocator && !c.allocator)
+      continue; /* a strategy this build leaves out */
     rewind_reader(&c);
     rows[i].op(&c, n); /* warm-up: chunks made, trees shaped, caches filled */
     measure(&rows[i], &c, n);
