@@ -1315,7 +1315,8 @@ START_TEST(scenario)
   const struct scenario *sc = &scenarios[_i / 2];
   bool persist = _i % 2;
   gomem_strategy strategies[] = {GOMEM_STRATEGY_DEFAULT, GOMEM_STRATEGY_TREAP,
-                                 GOMEM_STRATEGY_AVL};
+                                 GOMEM_STRATEGY_AVL, GOMEM_STRATEGY_TLSF};
+  const size_t nstrategies = sizeof(strategies) / sizeof(strategies[0]);
 
   const char *only = getenv("NOMEM_ONLY");
 
@@ -1323,7 +1324,7 @@ START_TEST(scenario)
     return;
   if (getenv("NOMEM_TRACE"))
     fprintf(stderr, "%s%s\n", sc->name, persist ? " (persistent)" : "");
-  for (size_t j = 0; j < (sc->per_strategy ? 3 : 1); j++) {
+  for (size_t j = 0; j < (sc->per_strategy ? nstrategies : 1); j++) {
     gomem_strategy st = strategies[j];
     if (!gomem_strategy_available(st))
       continue;
