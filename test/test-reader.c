@@ -5,7 +5,8 @@
  * - every operation at every offset of memories cut into segments of 0, 1,
  *   2, 7 and many bytes, compared with the same bytes read flat;
  * - a randomized differential run (fuzz/reader-model.c) of well over 100k
- *   operations against a flat model.
+ *   operations against a flat model, and the same model over fuzz-reader's
+ *   committed seeds.
  */
 #include <check.h>
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <gomem/gomem.h>
 
 #include "fuzz/reader-model.h"
+#include "fuzz/replay.h"
 #include "rng.h"
 #include "run-suite.h"
 
@@ -1095,6 +1097,12 @@ START_TEST(test_differential_random)
 }
 END_TEST
 
+START_TEST(test_fuzz_seeds)
+{
+  ck_assert_uint_gt(replay_corpus(FUZZ_CORPUS, reader_model_run), 0);
+}
+END_TEST
+
 static Suite *reader_suite(void)
 {
   Suite *s = suite_create("reader");
@@ -1128,6 +1136,7 @@ static Suite *reader_suite(void)
   TCase *diff = tcase_create("differential");
   tcase_set_timeout(diff, 120);
   tcase_add_test(diff, test_differential_random);
+  tcase_add_test(diff, test_fuzz_seeds);
   suite_add_tcase(s, diff);
   return s;
 }
