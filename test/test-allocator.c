@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz/allocator-model.h"
+#include "fuzz/replay.h"
 #include "gomem/allocator.h"
 #include "model.h"
 #include "rng.h"
@@ -1296,6 +1298,22 @@ START_TEST(test_scattered_frees)
 }
 END_TEST
 
+/* --- the fuzz target's model (fuzz/allocator-model.c) ------------------------ */
+
+/* fuzz-allocator's committed seeds, then random programs: every strategy
+ * of the build, bare allocators (over granules too) and chunks. */
+START_TEST(test_fuzz_seeds)
+{
+  ck_assert_uint_gt(replay_corpus(FUZZ_CORPUS, allocator_model_run), 0);
+}
+END_TEST
+
+START_TEST(test_fuzz_random)
+{
+  replay_random(allocator_model_run, 0xa110c8, 600, 40000);
+}
+END_TEST
+
 /* --- the suite -------------------------------------------------------------- */
 
 static Suite *allocator_suite(void)
@@ -1342,6 +1360,8 @@ static Suite *allocator_suite(void)
   tcase_add_loop_test(heavy, test_random_small_vs_model, 0, N_STRATEGIES);
   tcase_add_loop_test(heavy, test_random_large_vs_model, 0, N_STRATEGIES);
   tcase_add_loop_test(heavy, test_scattered_frees, 0, N_STRATEGIES);
+  tcase_add_test(heavy, test_fuzz_seeds);
+  tcase_add_test(heavy, test_fuzz_random);
   suite_add_tcase(s, heavy);
   return s;
 }
