@@ -5,6 +5,8 @@
  * depend on -Drecyclable are chosen with gomem_scalable_pooled(). */
 #include <gomem/gomem.h>
 
+#include "fuzz/replay.h"
+#include "fuzz/scalable-model.h"
 #include "scalable-internal.h"
 #include "rng.h"
 #include "run-suite.h"
@@ -2126,6 +2128,23 @@ START_TEST(chunk_cache_fork)
 }
 END_TEST
 
+/* ---- the fuzz target's model (fuzz/scalable-model.c) ----------------------------- */
+
+/* fuzz-scalable's committed seeds, then random programs: owned and shared
+ * allocators, every strategy of the build. Random programs ask for large
+ * blocks often; their operations are few so that Valgrind takes seconds. */
+START_TEST(fuzz_seeds)
+{
+  ck_assert_uint_gt(replay_corpus(FUZZ_CORPUS, scalable_model_run), 0);
+}
+END_TEST
+
+START_TEST(fuzz_random)
+{
+  replay_random(scalable_model_run, 0x5ca1ab1e, 300, 4000);
+}
+END_TEST
+
 static Suite *scalable_suite(void)
 {
   Suite *s = suite_create("scalable");
@@ -2155,6 +2174,8 @@ static Suite *scalable_suite(void)
   tcase_set_timeout(random, 240);
   tcase_add_loop_test(random, random_against_model, 0, 2);
   tcase_add_loop_test(random, random_parts_against_bitmap, 0, 3);
+  tcase_add_test(random, fuzz_seeds);
+  tcase_add_test(random, fuzz_random);
   tcase_add_test(span, span_refuses_double_free);
   tcase_add_test(span, span_fifo_then_lifo);
   tcase_add_test(span, span_frees_release_chunk);
