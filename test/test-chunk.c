@@ -15,24 +15,12 @@
 #include <gomem/gomem.h>
 #include "rng.h"
 #include "run-suite.h"
+#include "strategies.h"
 
 static const gomem_strategy strategies[] = { GOMEM_STRATEGY_TREAP, GOMEM_STRATEGY_AVL,
                                               GOMEM_STRATEGY_TLSF };
 #define N_STRATEGIES ((int)(sizeof(strategies) / sizeof(strategies[0])))
 
-static bool expect_available(gomem_strategy s)
-{
-  switch (s) {
-  case GOMEM_STRATEGY_TREAP:
-    return TEST_HAVE_TREAP;
-  case GOMEM_STRATEGY_AVL:
-    return TEST_HAVE_AVL;
-  case GOMEM_STRATEGY_TLSF:
-    return TEST_HAVE_TLSF;
-  default:
-    return false;
-  }
-}
 
 /* A new chunk, or NULL after checking that an unbuilt strategy is refused. */
 static gomem_chunk *open_chunk(gomem_strategy s, size_t size)

@@ -14,6 +14,7 @@
 #include <gomem/gomem.h>
 
 #include "run-suite.h"
+#include "strategies.h"
 
 START_TEST(test_version_string)
 {
@@ -90,21 +91,6 @@ START_TEST(test_strerror_unknown)
 }
 END_TEST
 
-static bool expect_available(gomem_strategy s)
-{
-  switch (s) {
-  case GOMEM_STRATEGY_DEFAULT:
-    return true;
-  case GOMEM_STRATEGY_TREAP:
-    return TEST_HAVE_TREAP;
-  case GOMEM_STRATEGY_AVL:
-    return TEST_HAVE_AVL;
-  case GOMEM_STRATEGY_TLSF:
-    return TEST_HAVE_TLSF;
-  default:
-    return false;
-  }
-}
 
 START_TEST(test_strategy_available)
 {
