@@ -6,13 +6,12 @@
  * sorted by address, each filled with its tag byte, and `origins`, one per
  * allocation made, with the bytes still live of it, so that system blocks
  * (counted in stats.large_blocks) are known to go when their last byte
- * does. Chunks are invisible through the API, so the model knows only what
- * it can be sure of: a range is accepted exactly when live allocations
- * cover it and it lies in one chunk or block. It lies in one when it lies
- * in one allocation; a run of neighbouring allocations from chunks lies in
- * one when no boundary between them is a multiple of 64 (chunks start at
- * such addresses) or when there is only one chunk; either answer is
- * accepted otherwise.
+ * does. After every operation gomem__scalable_walk lists the chunks and
+ * system blocks (`regions`) with their free runs: every piece must lie in
+ * one region of its kind, and each region's free runs must be exactly the
+ * bytes no piece holds. The regions of the last walk also tell which
+ * answer a free must get: accepted exactly when live allocations cover the
+ * range and it lies in one region, NOT_OWNED when it starts in none.
  *
  * Disowned (see gomem/scalable.h): every free is queued, and the next
  * allocating call adopts the allocator and applies the queue newest
@@ -32,6 +31,7 @@
 
 #include <gomem/gomem.h>
 
+#include "scalable-internal.h" /* gomem__scalable_walk */
 #include "scalable-model.h"
 
 #define KiB ((size_t)1 << 10)
@@ -48,7 +48,6 @@
 #define STRIPE (4 * KiB)
 #define STRIPE_EVERY (64 * KiB)
 #define RECENT 16                /* recent frees remembered for double frees */
-#define CHUNK_ALIGN 64           /* every chunk starts at a multiple of this */
 
 struct piece {
   uintptr_t p;
@@ -68,10 +67,18 @@ struct range {
   size_t n;
 };
 
+/* A chunk or system block, as gomem__scalable_walk reported it, and where
+ * its free runs are in prog.runs. */
+struct region {
+  uintptr_t p;
+  size_t n;
+  bool block;
+  size_t first_run, nruns;
+};
+
 struct prog {
   gomem_scalable *s;
   bool shared, pooled, disowned;
-  size_t min_chunk, max_chunk; /* the sizes a chunk may have */
 
   struct piece *pieces;
   size_t npieces, cap_pieces;
@@ -81,8 +88,14 @@ struct prog {
   size_t nqueue, cap_queue;
   struct range recent[RECENT];
   size_t nrecent, recent_next;
+  struct region *regions; /* the last walk's, sorted by address */
+  size_t nregions, cap_regions;
+  struct range *runs;
+  size_t nruns, cap_runs;
+  bool walk_failed; /* no memory for the walk's arrays */
+  uintptr_t freed_at; /* where this operation's last applied free started, or 0 */
 
-  uint64_t total_malloc, total_free, live, chunk_live, blocks, block_bytes, scratch, rejected;
+  uint64_t total_malloc, total_free, live, blocks, block_bytes, scratch, rejected;
   unsigned char tag;
 
   const uint8_t *in; /* the program */
@@ -305,8 +318,6 @@ static bool allocated(struct prog *p, uintptr_t q, size_t size, size_t kept, uns
   if (block) {
     p->blocks++;
     p->block_bytes += size;
-  } else {
-    p->chunk_live += kept;
   }
   return true;
 }
@@ -319,9 +330,7 @@ static void release(struct prog *p, size_t o, size_t n)
   g->live -= n;
   p->total_free += n;
   p->live -= n;
-  if (!g->block) {
-    p->chunk_live -= n;
-  } else if (g->live == 0) {
+  if (g->block && g->live == 0) {
     p->blocks--;
     p->block_bytes -= g->size;
   }
@@ -427,12 +436,118 @@ static bool check_stats(struct prog *p)
   CHECK(st.remote_pending == p->nqueue);
   CHECK(st.remote_rejected == p->rejected);
   CHECK(p->pooled || st.chunks == 0);
-  CHECK(p->chunk_live == 0 || st.chunks > 0);
-  /* reserved = the chunks + the large blocks + the borrow buffer. */
-  CHECK(st.reserved >= p->block_bytes + p->scratch);
-  uint64_t chunk_bytes = st.reserved - p->block_bytes - p->scratch;
-  CHECK(chunk_bytes >= p->chunk_live);
-  CHECK(chunk_bytes >= st.chunks * p->min_chunk && chunk_bytes <= st.chunks * p->max_chunk);
+  return true;
+}
+
+/* ---- chunks and blocks after every operation ---------------------------------------- */
+
+static void collect(enum gomem__walk_kind kind, uintptr_t q, size_t n, void *ctx)
+{
+  struct prog *p = ctx;
+
+  if (kind == GOMEM__WALK_FREE) {
+    struct range *runs = room(p->runs, &p->cap_runs, p->nruns, sizeof(*runs));
+    if (!runs || p->nregions == 0) {
+      p->walk_failed = true;
+      return;
+    }
+    p->runs = runs;
+    p->runs[p->nruns++] = (struct range){ q, n };
+    p->regions[p->nregions - 1].nruns++;
+    return;
+  }
+  struct region *regions = room(p->regions, &p->cap_regions, p->nregions, sizeof(*regions));
+  if (!regions) {
+    p->walk_failed = true;
+    return;
+  }
+  p->regions = regions;
+  p->regions[p->nregions++] = (struct region){ q, n, kind == GOMEM__WALK_BLOCK, p->nruns, 0 };
+}
+
+static int by_address(const void *a, const void *b)
+{
+  const struct region *x = a, *y = b;
+
+  return x->p < y->p ? -1 : x->p > y->p;
+}
+
+/* The free runs of region r must be exactly [at, end) minus pieces from
+ * *i on; every piece there must lie inside r and be of r's kind. */
+static bool check_region(struct prog *p, const struct region *r, size_t *i)
+{
+  uintptr_t at = r->p, end = r->p + r->n;
+  size_t k = r->first_run, last = r->first_run + r->nruns;
+
+  for (; *i < p->npieces && p->pieces[*i].p < end; ++*i) {
+    const struct piece *x = &p->pieces[*i];
+    CHECK(x->p + x->n <= end);
+    CHECK(p->origins[x->origin].block == r->block);
+    if (x->p > at) {
+      CHECK(k < last && p->runs[k].p == at && p->runs[k].n == x->p - at);
+      k++;
+    }
+    at = x->p + x->n;
+  }
+  if (at < end) {
+    CHECK(k < last && p->runs[k].p == at && p->runs[k].n == end - at);
+    k++;
+  }
+  CHECK(k == last);
+  /* A block goes as soon as all of it is free. */
+  CHECK(!r->block || r->nruns == 0 || p->runs[r->first_run].n < r->n);
+  return true;
+}
+
+/* The region of the last walk holding address q, or NULL. */
+static const struct region *region_at(const struct prog *p, uintptr_t q)
+{
+  size_t lo = 0, hi = p->nregions;
+
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (p->regions[mid].p <= q)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo > 0 && q - p->regions[lo - 1].p < p->regions[lo - 1].n ? &p->regions[lo - 1] : NULL;
+}
+
+/* Walk the chunks and blocks: every piece lies in one, every free run is
+ * a byte no piece holds and the other way round, and the regions add up
+ * to the statistics. */
+static bool check_regions(struct prog *p)
+{
+  gomem_stats st;
+  uint64_t chunk_bytes = 0, block_bytes = 0, chunks = 0, blocks = 0;
+  size_t i = 0;
+
+  p->nregions = p->nruns = 0;
+  p->walk_failed = false;
+  gomem__scalable_walk(p->s, collect, p);
+  CHECK(!p->walk_failed);
+  qsort(p->regions, p->nregions, sizeof(*p->regions), by_address);
+  for (size_t j = 0; j < p->nregions; j++) {
+    const struct region *r = &p->regions[j];
+    CHECK(r->n > 0 && r->p + r->n > r->p);
+    CHECK(j == 0 || p->regions[j - 1].p + p->regions[j - 1].n <= r->p);
+    CHECK(i == p->npieces || p->pieces[i].p >= r->p); /* none between regions */
+    if (!check_region(p, r, &i))
+      return false;
+    *(r->block ? &block_bytes : &chunk_bytes) += r->n;
+    *(r->block ? &blocks : &chunks) += 1;
+  }
+  CHECK(i == p->npieces);
+  /* A chunk that a free left completely free goes when others remain. */
+  const struct region *r = p->freed_at ? region_at(p, p->freed_at) : NULL;
+  CHECK(!r || r->block || chunks == 1 || r->nruns == 0 || p->runs[r->first_run].n < r->n);
+  p->freed_at = 0;
+  if (!stats_now(p, &st))
+    return false;
+  CHECK(st.chunks == chunks && blocks == p->blocks && block_bytes == p->block_bytes);
+  /* reserved: the chunks, the large blocks and the borrow buffer. */
+  CHECK(st.reserved == chunk_bytes + block_bytes + p->scratch);
   return true;
 }
 
@@ -572,27 +687,25 @@ static bool free_ok(struct prog *p, uintptr_t q, size_t n, size_t keep)
     rc = gomem_scalable_free_rest(p->s, (void *)(q - keep), n + keep, keep);
   CHECK(rc == GOMEM_OK);
   remember(p, q, n);
-  return p->disowned ? enqueue(p, q, n) : take_back(p, q, n);
+  if (p->disowned)
+    return enqueue(p, q, n);
+  p->freed_at = q;
+  return take_back(p, q, n);
 }
 
 /* Free [q, q + n) (n > 0, no wrap-around), which no run of pieces covers:
- * refused when applied, as INVALID when q is in a live allocation (so in
- * a chunk or block of the allocator), NOT_OWNED when @p foreign, either
- * otherwise. Queued (GOMEM_OK) when disowned. */
-static bool free_refused(struct prog *p, uintptr_t q, size_t n, bool foreign)
+ * refused when applied, as INVALID when q is in a chunk or block,
+ * NOT_OWNED otherwise. Queued (GOMEM_OK) when disowned. */
+static bool free_refused(struct prog *p, uintptr_t q, size_t n)
 {
+  int want = region_at(p, q) ? GOMEM_ERR_INVALID : GOMEM_ERR_NOT_OWNED;
   int rc = gomem_scalable_free(p->s, (void *)q, n);
 
   if (p->disowned) {
     CHECK(rc == GOMEM_OK);
     return enqueue(p, q, n);
   }
-  if (foreign)
-    CHECK(rc == GOMEM_ERR_NOT_OWNED);
-  else if (piece_at(p, q) < p->npieces)
-    CHECK(rc == GOMEM_ERR_INVALID);
-  else
-    CHECK(rc == GOMEM_ERR_INVALID || rc == GOMEM_ERR_NOT_OWNED);
+  CHECK(rc == want);
   return true;
 }
 
@@ -626,7 +739,8 @@ static bool op_free_piece(struct prog *p, unsigned how)
 }
 
 /* One free over live allocations that are neighbours in memory, from
- * inside the first to inside the last. */
+ * inside the first to inside the last: accepted exactly when they lie in
+ * one chunk (a block holds one allocation). */
 static bool op_free_run(struct prog *p)
 {
   uint8_t b = next_byte(p), want = next_byte(p);
@@ -635,37 +749,26 @@ static bool op_free_run(struct prog *p)
   if (p->npieces < 2 || p->disowned)
     return true;
   size_t i = b % p->npieces, j = i;
-  bool sure = p->pooled, block = false;
   while (j + 1 < p->npieces && j - i < 1u + want % 4u &&
-         p->pieces[j].p + p->pieces[j].n == p->pieces[j + 1].p) {
+         p->pieces[j].p + p->pieces[j].n == p->pieces[j + 1].p)
     j++;
-    if (p->pieces[j].p % CHUNK_ALIGN == 0)
-      sure = false; /* may be where one chunk ends and the next begins */
-  }
   if (j == i)
     return true;
-  for (size_t k = i; k <= j; k++)
-    block = block || p->origins[p->pieces[k].origin].block;
-  gomem_stats st;
-  if (!block && !sure && stats_now(p, &st) && st.chunks == 1)
-    sure = true;
   /* From the start of the first, to the end of the last, or from and to
    * inside them. */
   uintptr_t q = p->pieces[i].p + ((want & 4) ? 0 : a % p->pieces[i].n);
   uintptr_t end = p->pieces[j].p + ((want & 8) ? p->pieces[j].n : 1 + c % p->pieces[j].n);
+  const struct region *r = region_at(p, q);
+  CHECK(r != NULL);
+  bool one = end - r->p <= r->n;
   if (!verify_range(p, q, end - q))
     return false;
   int rc = gomem_scalable_free(p->s, (void *)q, end - q);
-  /* A block is a region of its own: the range passes its end. */
-  if (block)
-    CHECK(rc == GOMEM_ERR_INVALID);
-  else if (sure)
-    CHECK(rc == GOMEM_OK);
-  else
-    CHECK(rc == GOMEM_OK || rc == GOMEM_ERR_INVALID);
-  if (rc != GOMEM_OK)
+  CHECK(rc == (one ? GOMEM_OK : GOMEM_ERR_INVALID));
+  if (!one)
     return true;
   remember(p, q, end - q);
+  p->freed_at = q;
   return take_back(p, q, end - q);
 }
 
@@ -690,7 +793,7 @@ static bool op_bad_free(struct prog *p)
     n = p->recent[b % p->nrecent].n;
     switch (covering(p, q, n)) {
     case 0:
-      return free_refused(p, q, n, false);
+      return free_refused(p, q, n);
     case 1: /* all of it was allocated again */
       return free_ok(p, q, n, SIZE_MAX);
     default:
@@ -699,13 +802,13 @@ static bool op_bad_free(struct prog *p)
   case 1: /* a live allocation and bytes after it */
     if (!x || covering(p, q, n + more))
       return true;
-    return free_refused(p, q, n + more, false);
+    return free_refused(p, q, n + more);
   case 2: /* bytes before a live allocation and it */
     if (!x || covering(p, q - more, n + more))
       return true;
-    return free_refused(p, q - more, n + more, false);
+    return free_refused(p, q - more, n + more);
   case 3:
-    return free_refused(p, (uintptr_t)(elsewhere + b2 % 32), 1 + b % 32, true);
+    return free_refused(p, (uintptr_t)(elsewhere + b2 % 32), 1 + b % 32);
   case 4:
     CHECK(gomem_scalable_free(p->s, NULL, 1 + b2) == GOMEM_ERR_NOT_OWNED);
     CHECK(gomem_scalable_free_rest(p->s, NULL, 2, 1) == GOMEM_ERR_NOT_OWNED);
@@ -729,27 +832,19 @@ static bool op_bad_free(struct prog *p)
 
 /* ---- everything else --------------------------------------------------------------- */
 
-static size_t chunk_pieces(const struct prog *p)
-{
-  size_t count = 0;
-
-  for (size_t i = 0; i < p->npieces; i++)
-    count += !p->origins[p->pieces[i].origin].block;
-  return count;
-}
-
 /* trim: after it, only chunks holding a live allocation remain. */
 static bool op_trim(struct prog *p)
 {
-  gomem_stats st;
-
   if (!adopt(p))
     return false;
   gomem_scalable_trim(p->s);
   p->scratch = 0;
-  if (!stats_now(p, &st))
+  if (!check_regions(p))
     return false;
-  CHECK(st.chunks <= chunk_pieces(p));
+  for (size_t j = 0; j < p->nregions; j++) {
+    const struct region *r = &p->regions[j];
+    CHECK(r->nruns == 0 || p->runs[r->first_run].n < r->n);
+  }
   return true;
 }
 
@@ -896,12 +991,10 @@ static bool setup(struct prog *p)
   size_t size = initial[mode >> 3 & 7];
   p->shared = mode & 1;
   p->pooled = gomem_scalable_pooled();
-  p->min_chunk = size < MAX_CHUNK ? size : MAX_CHUNK;
-  p->max_chunk = size > MAX_CHUNK ? size : MAX_CHUNK;
   p->s = gomem_scalable_new_ex(size, built[(mode >> 1 & 3) % nbuilt],
                                p->shared ? GOMEM_SCALABLE_SHARED : 0);
   CHECK(p->s != NULL);
-  return check_stats(p);
+  return check_stats(p) && check_regions(p);
 }
 
 /* Free everything, then trim: nothing may remain. */
@@ -939,7 +1032,7 @@ int scalable_model_run(const uint8_t *data, size_t size, size_t *ops, char *err,
   bool keep_live = size > 0 && (data[0] & 64);
   while (ok && p->left > 0) {
     p->op++;
-    ok = run_op(p, next_byte(p)) && check_stats(p) &&
+    ok = run_op(p, next_byte(p)) && check_stats(p) && check_regions(p) &&
          (p->op % VERIFY_EVERY != 0 || verify_all(p));
   }
   /* Applying the queue needs an allocating call: trim adopts. */
@@ -950,6 +1043,8 @@ int scalable_model_run(const uint8_t *data, size_t size, size_t *ops, char *err,
   free(p->pieces);
   free(p->origins);
   free(p->queue);
+  free(p->regions);
+  free(p->runs);
   free(p);
   return ok ? 0 : -1;
 }

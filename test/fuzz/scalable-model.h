@@ -15,11 +15,15 @@
  *
  * The model is the set of live allocations, sorted by address, each
  * filled with its own tag byte (above 64 KiB, 4 KiB of every 64 KiB): a
- * new allocation or a borrow must overlap none of them, every tag is checked before its bytes are freed and
- * regularly throughout, every return code is the documented one, and the
- * statistics (totals, in use, large blocks, queued and rejected frees,
- * reserved bytes against the chunk count) follow the model after every
- * operation. After trim, only chunks holding a live allocation remain.
+ * new allocation or a borrow must overlap none of them, every tag is
+ * checked before its bytes are freed and regularly throughout, every
+ * return code is the documented one, and the statistics (totals, in use,
+ * large blocks, queued and rejected frees) follow the model after every
+ * operation. So do the chunks and system blocks that gomem__scalable_walk
+ * lists: each live allocation lies in one, their free runs are exactly
+ * the bytes no live allocation holds, their sizes add up to the reserved
+ * bytes, a free that empties a chunk releases it when others remain, and
+ * after trim no chunk is empty.
  *
  * Used by the libFuzzer target (fuzz-scalable.c) and by the scalable Check
  * suite (seed corpus and random programs).
