@@ -25,6 +25,7 @@
 
 #include "../model.h"
 #include "allocator-model.h"
+#include "program.h"
 
 #define RECENT 16          /* recent allocations remembered for exact (double) frees */
 #define MAP_EVERY 64       /* ops between full checks of the byte map and the tags */
@@ -56,8 +57,7 @@ struct prog {
   struct span recent[RECENT];
   size_t nrecent, recent_next;
 
-  const uint8_t *in; /* the program */
-  size_t left;
+  struct fuzz_program in; /* the program */
   unsigned long op;
   char *err;
   size_t errlen;
@@ -85,16 +85,12 @@ static bool fail(struct prog *p, int line, const char *what)
 
 static uint8_t next_byte(struct prog *p)
 {
-  if (p->left == 0)
-    return 0;
-  p->left--;
-  return *p->in++;
+  return fuzz_byte(&p->in);
 }
 
 static size_t next_u16(struct prog *p)
 {
-  size_t lo = next_byte(p);
-  return lo | (size_t)next_byte(p) << 8;
+  return fuzz_u16(&p->in);
 }
 
 /* n model units in allocator units. */
@@ -747,12 +743,11 @@ int allocator_model_run(const uint8_t *data, size_t size, size_t *ops, char *err
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  p->in = data;
-  p->left = size;
+  p->in = fuzz_program_start(data, size);
   p->err = err;
   p->errlen = errlen;
   bool ok = setup(p);
-  while (ok && p->left > 0) {
+  while (ok && p->in.left > 0) {
     p->op++;
     ok = run_op(p, next_byte(p)) && check_state(p);
   }

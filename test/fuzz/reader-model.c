@@ -13,6 +13,7 @@
 #include <gomem/gomem.h>
 
 #include "bit-model.h"
+#include "program.h"
 #include "reader-model.h"
 
 #define MAX_FLAT (1u << 16) /* stop pushing beyond this many bytes */
@@ -30,8 +31,7 @@ struct model {
   void **blocks; /* segment blocks to free at the end */
   size_t nblocks;
 
-  const uint8_t *in; /* the program */
-  size_t left;
+  struct fuzz_program in; /* the program */
   uint64_t rng; /* segment contents */
   bool leb_bytes;
   bool rbsp_bytes; /* zeros and 0x03 galore, for emulation prevention */
@@ -58,10 +58,7 @@ static bool check(struct model *md, bool ok, int line, const char *what)
 
 static uint8_t next_byte(struct model *md)
 {
-  if (md->left == 0)
-    return 0;
-  md->left--;
-  return *md->in++;
+  return fuzz_byte(&md->in);
 }
 
 /* A length argument: small values often, up to a few KiB sometimes. */
@@ -643,13 +640,12 @@ int reader_model_run(const uint8_t *data, size_t size, size_t *ops, char *err, s
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  md->in = data;
-  md->left = size;
+  md->in = fuzz_program_start(data, size);
   md->err = err;
   md->errlen = errlen;
   size_t done = 0;
   bool ok = setup(md);
-  while (ok && md->left > 0) {
+  while (ok && md->in.left > 0) {
     ok = run_op(md, next_byte(md));
     done++;
     ok = ok && check(md, gomem_reader_offset(md->r) == md->pos - md->base, __LINE__, "offset") &&

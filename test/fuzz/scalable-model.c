@@ -32,6 +32,7 @@
 #include <gomem/gomem.h>
 
 #include "scalable-internal.h" /* gomem__scalable_walk */
+#include "program.h"
 #include "scalable-model.h"
 
 #define KiB ((size_t)1 << 10)
@@ -98,8 +99,7 @@ struct prog {
   uint64_t total_malloc, total_free, live, blocks, block_bytes, scratch, rejected;
   unsigned char tag;
 
-  const uint8_t *in; /* the program */
-  size_t left;
+  struct fuzz_program in; /* the program */
   unsigned long op;
   char *err;
   size_t errlen;
@@ -121,16 +121,12 @@ static bool fail(struct prog *p, int line, const char *what)
 
 static uint8_t next_byte(struct prog *p)
 {
-  if (p->left == 0)
-    return 0;
-  p->left--;
-  return *p->in++;
+  return fuzz_byte(&p->in);
 }
 
 static size_t next_u16(struct prog *p)
 {
-  size_t lo = next_byte(p);
-  return lo | (size_t)next_byte(p) << 8;
+  return fuzz_u16(&p->in);
 }
 
 /* A request size: tiny to a few KiB most often, then around the span
@@ -1023,14 +1019,13 @@ int scalable_model_run(const uint8_t *data, size_t size, size_t *ops, char *err,
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  p->in = data;
-  p->left = size;
+  p->in = fuzz_program_start(data, size);
   p->err = err;
   p->errlen = errlen;
   bool ok = setup(p);
   /* Bit 6 of the mode byte: destroy with everything still allocated. */
   bool keep_live = size > 0 && (data[0] & 64);
-  while (ok && p->left > 0) {
+  while (ok && p->in.left > 0) {
     p->op++;
     ok = run_op(p, next_byte(p)) && check_stats(p) && check_regions(p) &&
          (p->op % VERIFY_EVERY != 0 || verify_all(p));
