@@ -48,4 +48,12 @@ void gomem__scalable_walk(gomem_scalable *s,
                                      void *ctx),
                           void *ctx);
 
+/* For tests: check the carving state of every chunk of @p s, which the
+ * walk above cannot see wrong when it lies about free bytes the model also
+ * thinks free: inside its chunk, run <= low <= cur <= end, and neither
+ * held part overlapping a free block of the chunk's range allocator. By the thread
+ * working on the chunks. @return 0, or the line of the first failed
+ * condition in lib/scalable.c. */
+int gomem__scalable_check(gomem_scalable *s);
+
 #endif

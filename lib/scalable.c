@@ -1443,3 +1443,44 @@ void gomem__scalable_walk(gomem_scalable *s,
   }
   gomem__blocks_foreach(&s->blocks, walk_system_block, &w);
 }
+
+struct held_parts {
+  const struct gomem__carve *k;
+  uintptr_t base;
+  bool overlap;
+};
+
+static int free_block_overlaps_held(size_t off, size_t size, void *ctx)
+{
+  struct held_parts *h = ctx;
+
+  h->overlap = h->overlap || carve_overlaps(h->k, h->base + off, size);
+  return 0;
+}
+
+static int check_carve(const gomem_scalable *s, const gomem_chunk *c, const struct gomem__carve *k)
+{
+  uintptr_t base = (uintptr_t)c->base;
+  struct held_parts h = {k, base, false};
+
+  if (k->run == 0 && k->end == 0)
+    return 0; /* never carved */
+  if (!(base <= k->run && k->run <= k->low && k->low <= k->cur && k->cur <= k->end
+        && k->end <= base + c->region.size))
+    return __LINE__;
+  (void)gomem_allocator_foreach_free(c->alloc, free_block_overlaps_held, &h);
+  return h.overlap ? __LINE__ : 0;
+}
+
+int gomem__scalable_check(gomem_scalable *s)
+{
+  if (s->front && s->fs.run == 0 && s->fs.end == 0)
+    return __LINE__; /* the front chunk carves from its state */
+  for (size_t i = 0; i < s->nentries; i++) {
+    gomem_chunk *c = s->entries[i].chunk;
+    int line = check_carve(s, c, carve_of(s, c));
+    if (line != 0)
+      return line;
+  }
+  return 0;
+}

@@ -31,7 +31,7 @@
 
 #include <gomem/gomem.h>
 
-#include "scalable-internal.h" /* gomem__scalable_walk */
+#include "scalable-internal.h" /* gomem__scalable_walk, gomem__scalable_check */
 #include "program.h"
 #include "scalable-model.h"
 
@@ -521,6 +521,7 @@ static bool check_regions(struct prog *p)
 
   p->nregions = p->nruns = 0;
   p->walk_failed = false;
+  CHECK(gomem__scalable_check(p->s) == 0);
   gomem__scalable_walk(p->s, collect, p);
   CHECK(!p->walk_failed);
   qsort(p->regions, p->nregions, sizeof(*p->regions), by_address);
