@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: MIT
+"""gomem.Scalable: a scalable allocator any thread may use."""
+import ctypes
+
+from . import _native
+from ._errors import check, check_not_null, size_arg
+from ._handle import Handle
+from ._native import lib
+
+_SHARED = 1  # GOMEM_SCALABLE_SHARED
+_STRATEGY_DEFAULT = 0  # GOMEM_STRATEGY_DEFAULT
+
+
+class Scalable:
+    """A scalable allocator (gomem/scalable.h) in shared mode.
+
+    It carves buffers out of chunks of memory it adds as it needs them,
+    the first of `initial_size` bytes. Any Python thread may allocate and
+    free; the calls run concurrently in the library.
+
+    Use it as a context manager, or call close(): either destroys the
+    allocator and every buffer still allocated from it. Calls after that
+    raise gomem.Error (GOMEM_ERR_INVALID). The views malloc() returned are
+    NOT invalidated: touching one after its bytes were freed, or after
+    close(), reads or writes memory that is no longer yours, exactly as in
+    C. Otherwise the allocator lives as long as the views malloc() made.
+    """
+
+    def __init__(self, initial_size):
+        ptr = check_not_null(
+            lib.gomem_scalable_new_ex(size_arg(initial_size, "Scalable"), _STRATEGY_DEFAULT,
+                                      _SHARED),
+            f"Scalable({initial_size})")
+        self._handle = Handle(ptr, lib.gomem_scalable_destroy, serialize=False)
+
+    def malloc(self, n):
+        """Allocate n bytes: a writable memoryview of them (format 'B').
+
+        The bytes are not cleared. Give them back with free(), all at once
+        or in pieces.
+        """
+        with self._handle.use("Scalable.malloc") as s:
+            ptr = check_not_null(lib.gomem_scalable_malloc(s, size_arg(n, "Scalable.malloc")),
+                                 f"Scalable.malloc({n})")
+        block = (ctypes.c_ubyte * n).from_address(ptr)
+        block.allocator = self  # the views keep the allocator alive
+        return memoryview(block).cast("B")
+
+    def free(self, view):
+        """Give back exactly the bytes of `view`.
+
+        `view` is what malloc() returned, or any contiguous slice of it
+        (view[16:32] gives back those 16 bytes and nothing else), or a
+        slice spanning neighbouring buffers. The view itself stays usable
+        in Python; do not touch its bytes afterwards.
+
+        Raises gomem.Error: GOMEM_ERR_NOT_OWNED for bytes this allocator
+        does not hold, GOMEM_ERR_INVALID for an empty view or bytes already
+        free. A free made while another thread is inside the allocator is
+        queued instead, and if it is invalid it is only counted in
+        stats()["remote_rejected"] (gomem/scalable.h, "Threads").
+        """
+        with _native.PinnedBuffer(view) as pin, self._handle.use("Scalable.free") as s:
+            check(lib.gomem_scalable_free(s, pin.address, pin.nbytes),
+                  f"Scalable.free({pin.nbytes} bytes)")
+
+    def drain(self):
+        """Apply the frees queued by other threads now; return how many."""
+        with self._handle.use("Scalable.drain") as s:
+            return check(lib.gomem_scalable_drain(s), "Scalable.drain")
+
+    def trim(self):
+        """Give the chunks that are completely free back to the system."""
+        with self._handle.use("Scalable.trim") as s:
+            lib.gomem_scalable_trim(s)
+
+    def stats(self):
+        """The gomem_stats fields as a dict of ints (byte counts, chunks...)."""
+        out = _native.Stats(struct_size=ctypes.sizeof(_native.Stats))
+        with self._handle.use("Scalable.stats") as s:
+            check(lib.gomem_scalable_stats(s, ctypes.byref(out)), "Scalable.stats")
+        return {name: getattr(out, name) for name, _ in _native.Stats._fields_[1:]}
+
+    @property
+    def closed(self):
+        return self._handle.closed
+
+    def close(self):
+        """Destroy the allocator and everything allocated from it. Idempotent."""
+        self._handle.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        if hasattr(self, "_handle"):
+            self.close()
