@@ -1,16 +1,27 @@
 # SPDX-License-Identifier: MIT
 """gomem.Scalable: buffers as memoryviews, partial frees, threads, lifetime."""
+import ctypes
 import gc
+import re
 import threading
 import weakref
 
 import pytest
 
 import gomem
-from conftest import expect_error
+from conftest import TOP, expect_error
 
 STATS_FIELDS = ["total_malloc", "total_free", "in_use", "chunks", "reserved",
                 "large_blocks", "remote_pending", "remote_rejected"]
+
+
+def test_stats_struct_is_the_headers():
+    header = (TOP / "include/gomem/scalable.h").read_text()
+    body = re.search(r"typedef struct gomem_stats \{(.*?)\} gomem_stats;", header, re.S).group(1)
+    fields = re.findall(r"^\s*(\w+) (\w+);", body, re.M)
+    c_types = {"size_t": ctypes.c_size_t, "uint64_t": ctypes.c_uint64}
+    assert [name for _, name in fields] == ["struct_size"] + STATS_FIELDS
+    assert gomem._native.Stats._fields_ == [(name, c_types[t]) for t, name in fields]
 
 
 def test_malloc_gives_writable_bytes(scalable):
