@@ -46,7 +46,7 @@ class Handle:
     def close(self):
         """Destroy the object once no call uses it. Idempotent."""
         with self._serial, self._idle:
+            ptr, self._ptr = self._ptr, None  # refuse new calls first
             self._idle.wait_for(lambda: self._users == 0)
-            ptr, self._ptr = self._ptr, None
         if ptr is not None:
             self._destroy(ptr)

@@ -143,3 +143,30 @@ def test_threads_share_one_allocator(scalable):
                                         for t in range(threads) for i in range(rounds))
     assert stats["total_free"] == stats["total_malloc"]
     assert (stats["in_use"], stats["remote_pending"], stats["remote_rejected"]) == (0, 0, 0)
+
+
+def test_close_while_threads_allocate():
+    s = gomem.Scalable(4096)
+    threads = 4
+    started = threading.Barrier(threads + 1)
+    outcomes = []
+
+    def work():
+        started.wait()
+        try:
+            while True:
+                s.free(s.malloc(64))
+        except gomem.Error as e:
+            outcomes.append(str(e))
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    started.wait()
+    s.close()  # waits for the calls under way; later ones raise
+    for w in workers:
+        w.join()
+    assert len(outcomes) == threads
+    for message in outcomes:
+        assert re.fullmatch(r"Scalable\.(malloc|free): the object is closed: GOMEM_ERR_INVALID: .*",
+                            message)
