@@ -3,7 +3,7 @@
 import ctypes
 
 from ._errors import ERR_INVALID, Error, check, size_arg
-from ._handle import Handle
+from ._handle import Handle, NativeObject
 from ._native import lib
 
 # enum gomem_strategy (gomem/common.h); None is GOMEM_STRATEGY_DEFAULT.
@@ -16,7 +16,7 @@ def strategies():
             if name is not None and lib.gomem_strategy_available(value)]
 
 
-class Allocator:
+class Allocator(NativeObject):
     """A range allocator over [0, size) (gomem/allocator.h).
 
     It hands out offsets, owns no memory, and takes back any sub-range of
@@ -88,21 +88,3 @@ class Allocator:
         """The name of the free-block index in use: "treap", "avl" or "tlsf"."""
         with self._handle.use("Allocator.strategy") as a:
             return lib.gomem_strategy_name(lib.gomem_allocator_strategy(a)).decode()
-
-    @property
-    def closed(self):
-        return self._handle.closed
-
-    def close(self):
-        """Destroy the allocator. Idempotent."""
-        self._handle.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        if hasattr(self, "_handle"):
-            self.close()

@@ -50,3 +50,29 @@ class Handle:
             self._idle.wait_for(lambda: self._users == 0)
         if ptr is not None:
             self._destroy(ptr)
+
+
+class NativeObject:
+    """The base of the public classes, which keep their Handle in _handle:
+    close(), `closed`, use as a context manager, close() when collected."""
+
+    _handle = None  # until __init__ has made the C object
+
+    @property
+    def closed(self):
+        """True once close() has been called."""
+        return self._handle is None or self._handle.closed
+
+    def close(self):
+        """Destroy the C object (see the class). Idempotent."""
+        if self._handle is not None:
+            self._handle.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()

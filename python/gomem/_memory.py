@@ -4,11 +4,11 @@ import contextlib
 import ctypes
 
 from ._errors import ERR_EOF, ERR_INVALID, Error, check, check_not_null, size_arg
-from ._handle import Handle
+from ._handle import Handle, NativeObject
 from ._native import PinnedBuffer, lib
 
 
-class Memory:
+class Memory(NativeObject):
     """An ordered list of byte segments (gomem/memory.h), nothing copied.
 
     Each segment is a bytes-like object (bytes, bytearray, memoryview,
@@ -19,9 +19,9 @@ class Memory:
     """
 
     def __init__(self, segments=()):
+        self._pins = []  # before the handle: close() reads it
         self._handle = Handle(check_not_null(lib.gomem_memory_new(), "Memory"),
                               lib.gomem_memory_destroy)
-        self._pins = []
         for segment in segments:
             self.push(segment)
 
@@ -52,29 +52,15 @@ class Memory:
             lib.gomem_memory_copy_to(m, out, len(out))
         return out.raw
 
-    @property
-    def closed(self):
-        return self._handle.closed
-
     def close(self):
         """Forget the segments and let go of their objects. Idempotent."""
-        self._handle.close()
+        super().close()
         for pin in self._pins:
             pin.release()
         self._pins.clear()
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        if hasattr(self, "_handle"):
-            self.close()
-
-
-class Reader:
+class Reader(NativeObject):
     """A cursor over a Memory (gomem/reader.h): reads across segments.
 
     Every read that needs more bytes than remain raises gomem.Error named
@@ -184,21 +170,3 @@ class Reader:
             return -1
         check(rc, what)
         return pos.value
-
-    @property
-    def closed(self):
-        return self._handle.closed
-
-    def close(self):
-        """Destroy the reader (not its memory). Idempotent."""
-        self._handle.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        if hasattr(self, "_handle"):
-            self.close()

@@ -4,14 +4,14 @@ import ctypes
 
 from . import _native
 from ._errors import check, check_not_null, size_arg
-from ._handle import Handle
+from ._handle import Handle, NativeObject
 from ._native import lib
 
 _SHARED = 1  # GOMEM_SCALABLE_SHARED
 _STRATEGY_DEFAULT = 0  # GOMEM_STRATEGY_DEFAULT
 
 
-class Scalable:
+class Scalable(NativeObject):
     """A scalable allocator (gomem/scalable.h) in shared mode.
 
     It carves buffers out of chunks of memory it adds as it needs them,
@@ -80,21 +80,3 @@ class Scalable:
         with self._handle.use("Scalable.stats") as s:
             check(lib.gomem_scalable_stats(s, ctypes.byref(out)), "Scalable.stats")
         return {name: getattr(out, name) for name, _ in _native.Stats._fields_[1:]}
-
-    @property
-    def closed(self):
-        return self._handle.closed
-
-    def close(self):
-        """Destroy the allocator and everything allocated from it. Idempotent."""
-        self._handle.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        if hasattr(self, "_handle"):
-            self.close()
