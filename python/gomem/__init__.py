@@ -9,7 +9,8 @@ in full what each call does.
 - Scalable: a thread-safe allocator handing out memoryviews; free() takes
   any slice of them back.
 - Memory and Reader: bytes-like segments read as one stream without
-  copying them together first.
+  copying them together first; Recyclable, a Memory that allocates its
+  segments from a Scalable and gives them all back with one recycle().
 - Allocator: a range allocator (offsets in [0, size)); strategies() names
   the free-block indexes it may use in this build.
 - Error: what every failing call raises, with .code and .name.
@@ -19,17 +20,19 @@ from ._errors import (ERR_EOF, ERR_INVALID, ERR_NOMEM, ERR_NOT_OWNED, ERR_OVERFL
                       ERR_UNSUPPORTED, ERR_WRONG_THREAD, Error)
 from ._memory import Memory, Reader
 from ._native import lib as _lib
+from ._recyclable import Recyclable
 from ._scalable import Scalable
 
 __all__ = [
-    "Allocator", "Error", "Memory", "Reader", "Scalable", "strategies", "version",
+    "Allocator", "Error", "Memory", "Reader", "Recyclable", "Scalable", "strategies",
+    "version",
     "ERR_INVALID", "ERR_NOMEM", "ERR_UNSUPPORTED", "ERR_EOF", "ERR_OVERFLOW",
     "ERR_NOT_OWNED", "ERR_WRONG_THREAD",
 ]
 
 # Show the public classes as gomem.X (in reprs and tracebacks), not as the
 # private module that defines them.
-for _public in (Allocator, Error, Memory, Reader, Scalable):
+for _public in (Allocator, Error, Memory, Reader, Recyclable, Scalable):
     _public.__module__ = __name__
 
 

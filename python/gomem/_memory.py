@@ -2,6 +2,7 @@
 """gomem.Memory and gomem.Reader: segments of bytes, and a cursor over them."""
 import contextlib
 import ctypes
+import weakref
 
 from ._errors import ERR_EOF, ERR_INVALID, Error, check, check_not_null, size_arg
 from ._handle import Handle, NativeObject
@@ -18,12 +19,19 @@ class Memory(NativeObject):
     after close() raise gomem.Error (GOMEM_ERR_INVALID).
     """
 
+    _pins = ()  # until _adopt
+
     def __init__(self, segments=()):
-        self._pins = []  # before the handle: close() reads it
-        self._handle = Handle(check_not_null(lib.gomem_memory_new(), "Memory"),
-                              lib.gomem_memory_destroy)
+        self._adopt(Handle(check_not_null(lib.gomem_memory_new(), "Memory"),
+                           lib.gomem_memory_destroy))
         for segment in segments:
             self.push(segment)
+
+    def _adopt(self, handle):
+        """Become the Memory of `handle`, whose pointer is a gomem_memory."""
+        self._pins = []
+        self._readers = weakref.WeakSet()
+        self._handle = handle
 
     def push(self, segment):
         """Append the bytes of `segment` (contiguous, possibly empty)."""
@@ -55,9 +63,19 @@ class Memory(NativeObject):
     def close(self):
         """Forget the segments and let go of their objects. Idempotent."""
         super().close()
+        self._release_pins()
+
+    def _release_pins(self):
         for pin in self._pins:
             pin.release()
-        self._pins.clear()
+        self._pins = []
+
+    def _restart_readers(self, m):
+        """Put every reader back at the start of `m`, which was emptied (one
+        closed meanwhile needs nothing)."""
+        for reader in list(self._readers):
+            with contextlib.suppress(Error), reader._handle.use("restart") as r:
+                lib.gomem_reader_reset(r, m)
 
 
 class Reader(NativeObject):
@@ -73,8 +91,9 @@ class Reader(NativeObject):
     def __init__(self, memory):
         with memory._handle.use("Reader") as m:
             ptr = check_not_null(lib.gomem_reader_new(m), "Reader")
-        self._memory = memory
-        self._handle = Handle(ptr, lib.gomem_reader_destroy)
+            self._memory = memory
+            self._handle = Handle(ptr, lib.gomem_reader_destroy)
+            memory._readers.add(self)
 
     @contextlib.contextmanager
     def _use(self, what):

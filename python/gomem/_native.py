@@ -45,6 +45,13 @@ _PROTOTYPES = {
     "gomem_scalable_drain": (_int, [_handle]),
     "gomem_scalable_trim": (None, [_handle]),
     "gomem_scalable_stats": (_int, [_handle, ctypes.POINTER(Stats)]),
+    # gomem/recyclable.h
+    "gomem_recyclable_new": (_handle, [_handle]),
+    "gomem_recyclable_destroy": (None, [_handle]),
+    "gomem_recyclable_next": (_ptr, [_handle, _size_t]),
+    "gomem_recyclable_recycle": (None, [_handle]),
+    "gomem_recyclable_memory": (_handle, [_handle]),
+    "gomem_recyclable_recorded": (_size_t, [_handle]),
     # gomem/allocator.h
     "gomem_allocator_create": (_int, [_size_t, _int, ctypes.POINTER(_handle)]),
     "gomem_allocator_destroy": (None, [_handle]),
@@ -65,6 +72,7 @@ _PROTOTYPES = {
     # gomem/reader.h
     "gomem_reader_new": (_handle, [_handle]),
     "gomem_reader_destroy": (None, [_handle]),
+    "gomem_reader_reset": (_int, [_handle, _handle]),
     "gomem_reader_remaining": (_size_t, [_handle]),
     "gomem_reader_offset": (_size_t, [_handle]),
     "gomem_reader_read_exact": (_int, [_handle, _ptr, _size_t]),
@@ -164,3 +172,11 @@ class PinnedBuffer:
 
     def __del__(self):
         self.release()
+
+
+def native_view(address, n, owner):
+    """A writable memoryview (format 'B') of the n bytes at `address`,
+    which keeps `owner` alive."""
+    block = (ctypes.c_ubyte * n).from_address(address)
+    block.owner = owner
+    return memoryview(block).cast("B")

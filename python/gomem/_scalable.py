@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """gomem.Scalable: a scalable allocator any thread may use."""
 import ctypes
+import weakref
 
 from . import _native
 from ._errors import check, check_not_null, size_arg
@@ -19,7 +20,8 @@ class Scalable(NativeObject):
     free; the calls run concurrently in the library.
 
     Use it as a context manager, or call close(): either destroys the
-    allocator and every buffer still allocated from it. Calls after that
+    allocator and every buffer still allocated from it, after closing the
+    Recyclable memories that take segments from it. Calls after that
     raise gomem.Error (GOMEM_ERR_INVALID). The views malloc() returned are
     NOT invalidated: touching one after its bytes were freed, or after
     close(), reads or writes memory that is no longer yours, exactly as in
@@ -31,7 +33,16 @@ class Scalable(NativeObject):
             lib.gomem_scalable_new_ex(size_arg(initial_size, "Scalable"), _STRATEGY_DEFAULT,
                                       _SHARED),
             f"Scalable({initial_size})")
-        self._handle = Handle(ptr, lib.gomem_scalable_destroy, serialize=False)
+        # The Recyclable memories taking segments from it: destroying the
+        # allocator closes them first, so that their segments go back to it.
+        self._recyclables = recyclables = weakref.WeakSet()
+
+        def destroy(allocator):
+            for recyclable in list(recyclables):
+                recyclable.close()
+            lib.gomem_scalable_destroy(allocator)
+
+        self._handle = Handle(ptr, destroy, serialize=False)
 
     def malloc(self, n):
         """Allocate n bytes: a writable memoryview of them (format 'B').
@@ -42,9 +53,7 @@ class Scalable(NativeObject):
         with self._handle.use("Scalable.malloc") as s:
             ptr = check_not_null(lib.gomem_scalable_malloc(s, size_arg(n, "Scalable.malloc")),
                                  f"Scalable.malloc({n})")
-        block = (ctypes.c_ubyte * n).from_address(ptr)
-        block.allocator = self  # the views keep the allocator alive
-        return memoryview(block).cast("B")
+        return _native.native_view(ptr, n, self)
 
     def free(self, view):
         """Give back exactly the bytes of `view`.
