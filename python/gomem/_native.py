@@ -45,6 +45,7 @@ _PROTOTYPES = {
     "gomem_scalable_drain": (_int, [_handle]),
     "gomem_scalable_trim": (None, [_handle]),
     "gomem_scalable_stats": (_int, [_handle, ctypes.POINTER(Stats)]),
+    "gomem_scalable_pooled": (ctypes.c_bool, []),
     # gomem/recyclable.h
     "gomem_recyclable_new": (_handle, [_handle]),
     "gomem_recyclable_destroy": (None, [_handle]),

@@ -44,6 +44,12 @@ class Scalable(NativeObject):
 
         self._handle = Handle(ptr, destroy, serialize=False)
 
+    @staticmethod
+    def pooled():
+        """True when this build carves buffers out of chunks (the default);
+        False when each is a system allocation (`-Drecyclable=false`)."""
+        return lib.gomem_scalable_pooled()
+
     def malloc(self, n):
         """Allocate n bytes: a writable memoryview of them (format 'B').
 
