@@ -26,14 +26,6 @@
 /* First allocation: enough for a typical packet's header + payload pieces. */
 #define GOMEM__MEMORY_MIN_SLOTS 8
 
-struct gomem_memory {
-  struct iovec *slot;
-  size_t head;  /* first live slot */
-  size_t count; /* live slots */
-  size_t cap;   /* allocated slots */
-  size_t size;  /* sum of the live lengths */
-};
-
 gomem_memory *gomem_memory_new(void)
 {
   gomem_memory *m = calloc(1, sizeof(*m));
@@ -51,13 +43,6 @@ void gomem_memory_destroy(gomem_memory *m)
   free(m);
 }
 
-static struct iovec *segs(const gomem_memory *m)
-{
-  /* A memory that never held a segment has no array: adding even a zero
-   * offset to NULL is undefined. */
-  return m->slot ? m->slot + m->head : NULL;
-}
-
 /* Make room for @extra more segments after the live ones. */
 static int reserve(gomem_memory *m, size_t extra)
 {
@@ -68,7 +53,7 @@ static int reserve(gomem_memory *m, size_t extra)
     return GOMEM_OK;
   /* Sliding down is cheaper than growing when at least half is a gap. */
   if (need <= m->cap && m->head >= m->cap / 2) {
-    memmove(m->slot, segs(m), m->count * sizeof(struct iovec));
+    memmove(m->slot, gomem__memory_segs(m), m->count * sizeof(struct iovec));
     m->head = 0;
     return GOMEM_OK;
   }
@@ -79,7 +64,7 @@ static int reserve(gomem_memory *m, size_t extra)
   if (!slot)
     return GOMEM_ERR_NOMEM;
   if (m->count)
-    memcpy(slot, segs(m), m->count * sizeof(struct iovec));
+    memcpy(slot, gomem__memory_segs(m), m->count * sizeof(struct iovec));
   free(m->slot);
   m->slot = slot;
   m->head = 0;
@@ -151,7 +136,7 @@ int gomem_memory_append(gomem_memory *m, const gomem_memory *src)
     return rc;
   /* After reserve, so that a self-append reads the (possibly moved) array. */
   if (n)
-    memcpy(segs(m) + m->count, segs(src), n * sizeof(struct iovec));
+    memcpy(gomem__memory_segs(m) + m->count, gomem__memory_segs(src), n * sizeof(struct iovec));
   m->count += n;
   m->size += src->size;
   return GOMEM_OK;
@@ -194,9 +179,9 @@ int gomem_memory_segment(const gomem_memory *m, ptrdiff_t index, const void **pt
   if (rc != GOMEM_OK)
     return rc;
   if (ptr)
-    *ptr = segs(m)[i].iov_base;
+    *ptr = gomem__memory_segs(m)[i].iov_base;
   if (len)
-    *len = segs(m)[i].iov_len;
+    *len = gomem__memory_segs(m)[i].iov_len;
   return GOMEM_OK;
 }
 
@@ -209,7 +194,7 @@ int gomem_memory_update_segment(gomem_memory *m, ptrdiff_t index, const void *pt
     return rc;
   if (!ptr && len)
     return GOMEM_ERR_INVALID;
-  struct iovec *v = &segs(m)[i];
+  struct iovec *v = &gomem__memory_segs(m)[i];
   /* Go sets Size to the difference; the total moves by the difference. */
   size_t rest = m->size - v->iov_len;
   if (len > SIZE_MAX - rest)
@@ -225,7 +210,7 @@ int gomem_memory_drop_front(gomem_memory *m, size_t n)
   if (!m || n > m->count)
     return GOMEM_ERR_INVALID;
   for (size_t i = 0; i < n; i++)
-    m->size -= segs(m)[i].iov_len;
+    m->size -= gomem__memory_segs(m)[i].iov_len;
   m->head += n;
   m->count -= n;
   if (m->count == 0)
@@ -238,7 +223,7 @@ int gomem_memory_foreach(const gomem_memory *m, int (*fn)(const void *ptr, size_
 {
   if (!m || !fn)
     return GOMEM_ERR_INVALID;
-  const struct iovec *v = segs(m);
+  const struct iovec *v = gomem__memory_segs(m);
   for (size_t i = 0; i < m->count; i++) {
     int rc = fn(v[i].iov_base, v[i].iov_len, ctx);
     if (rc != 0)
@@ -253,7 +238,7 @@ size_t gomem_memory_copy_to(const gomem_memory *m, void *dst, size_t cap)
     return 0;
   unsigned char *out = dst;
   size_t done = 0;
-  const struct iovec *v = segs(m);
+  const struct iovec *v = gomem__memory_segs(m);
   for (size_t i = 0; i < m->count && done < cap; i++) {
     size_t n = v[i].iov_len < cap - done ? v[i].iov_len : cap - done;
     if (n)
@@ -310,7 +295,7 @@ bool gomem_memory_equal(const gomem_memory *a, const gomem_memory *b)
     return a == b;
   if (a->size != b->size || a->count != b->count)
     return false;
-  const struct iovec *va = segs(a), *vb = segs(b);
+  const struct iovec *va = gomem__memory_segs(a), *vb = gomem__memory_segs(b);
   for (size_t i = 0; i < a->count; i++) {
     if (va[i].iov_len != vb[i].iov_len)
       return false;
@@ -348,8 +333,8 @@ bool gomem_memory_equal_bytes(const gomem_memory *a, const gomem_memory *b)
     return a == b;
   if (a->size != b->size)
     return false;
-  struct cursor ca = {segs(a), a->count, 0, 0};
-  struct cursor cb = {segs(b), b->count, 0, 0};
+  struct cursor ca = {gomem__memory_segs(a), a->count, 0, 0};
+  struct cursor cb = {gomem__memory_segs(b), b->count, 0, 0};
   for (size_t left = a->size; left > 0;) {
     size_t ra = cursor_run(&ca), rb = cursor_run(&cb);
     size_t n = ra < rb ? ra : rb;
@@ -377,7 +362,7 @@ const struct iovec *gomem_memory_iovec(const gomem_memory *m, size_t *count)
 
   if (count)
     *count = n;
-  return n ? segs(m) : NULL;
+  return n ? gomem__memory_segs(m) : NULL;
 }
 
 /*
@@ -418,7 +403,7 @@ ssize_t gomem_memory_write_fd_from(const gomem_memory *m, int fd, size_t skip)
     errno = EOVERFLOW;
     return GOMEM_ERR_OVERFLOW;
   }
-  struct cursor c = {segs(m), m->count, 0, 0};
+  struct cursor c = {gomem__memory_segs(m), m->count, 0, 0};
   cursor_advance(&c, skip);
   size_t done = 0;
   while (done < want) {

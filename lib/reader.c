@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "gomem/reader.h"
+#include "memory-internal.h"
 
 /* LEB128 groups of 7 bits: ceil(64 / 7) bytes hold any 64-bit value. */
 #define GOMEM__ULEB128_MAX_BYTES 10
@@ -112,7 +113,7 @@ size_t gomem_reader_remaining(const gomem_reader *r)
 {
   if (!r)
     return 0;
-  size_t size = gomem_memory_size(r->m);
+  size_t size = r->m->size;
   size_t offset = offset_of(r);
   /* Only a memory changed behind the reader's back can be shorter. */
   return size > offset ? size - offset : 0;
@@ -131,8 +132,7 @@ struct segs {
 
 static struct segs segs_of(const gomem_reader *r)
 {
-  struct segs s;
-  s.v = gomem_memory_iovec(r->m, &s.count);
+  struct segs s = {gomem__memory_segs(r->m), r->m->count};
   return s;
 }
 
@@ -185,22 +185,79 @@ static size_t min_size(size_t a, size_t b)
   return a < b ? a : b;
 }
 
-/* Consume @n bytes, copying them to @dst unless it is NULL. Needs n <= remaining. */
+/* Segments up to this long are copied inline: a call to memcpy per short
+ * segment would cost more than the copy itself. */
+#define GOMEM__SHORT_COPY 128
+
+/*
+ * Copy @n bytes (n <= GOMEM__SHORT_COPY) with fixed-size memcpy calls,
+ * which compilers turn into plain loads and stores; the last block of each
+ * size overlaps the previous one instead of looping over a tail.
+ */
+static inline void copy_short(unsigned char *dst, const unsigned char *src, size_t n)
+{
+  if (n >= 16) {
+    for (size_t k = 0; k + 16 < n; k += 16)
+      memcpy(dst + k, src + k, 16);
+    memcpy(dst + n - 16, src + n - 16, 16);
+  } else if (n >= 8) {
+    memcpy(dst, src, 8);
+    memcpy(dst + n - 8, src + n - 8, 8);
+  } else if (n >= 4) {
+    memcpy(dst, src, 4);
+    memcpy(dst + n - 4, src + n - 4, 4);
+  } else if (n > 0) {
+    dst[0] = src[0];
+    dst[n / 2] = src[n / 2];
+    dst[n - 1] = src[n - 1];
+  }
+}
+
+static inline void copy_bytes(unsigned char *dst, const unsigned char *src, size_t n)
+{
+  if (n <= GOMEM__SHORT_COPY)
+    copy_short(dst, src, n);
+  else
+    memcpy(dst, src, n);
+}
+
+/*
+ * Consume @n bytes, copying them to @dst unless it is NULL. Needs
+ * n <= remaining. The rest of the current segment goes first; then one
+ * loop walks the memory's segment array, copying every segment it passes
+ * wholly, and the reader is moved once, onto the segment where the bytes
+ * end (as if each had been loaded in turn: the cursor stays at the end of
+ * a segment read to its end). Per segment that is a compare and a copy.
+ */
 static void take(gomem_reader *r, unsigned char *dst, size_t n)
 {
-  struct segs s = segs_of(r);
-
-  while (n > 0) {
-    size_t step = min_size(run_in(r, s), n);
-    if (step == 0)
-      return; /* the memory shrank behind our back: stop, never loop */
-    if (dst) {
-      memcpy(dst, r->win.cur, step);
-      dst += step;
-    }
-    advance(r, step);
-    n -= step;
+  size_t step = min_size(here(r), n);
+  if (dst && step) {
+    copy_bytes(dst, r->win.cur, step);
+    dst += step;
   }
+  advance(r, step);
+  n -= step;
+  if (n == 0)
+    return;
+  struct segs s = segs_of(r);
+  size_t i = r->next, before = r->base_off + seg_len(r);
+  for (; i < s.count && s.v[i].iov_len < n; i++) {
+    size_t len = s.v[i].iov_len;
+    if (dst && len) {
+      copy_bytes(dst, s.v[i].iov_base, len);
+      dst += len;
+    }
+    before += len;
+    n -= len;
+  }
+  if (i == s.count)
+    return; /* the memory shrank behind our back: stop, never overrun */
+  if (dst)
+    copy_bytes(dst, s.v[i].iov_base, n);
+  r->base_off = before;
+  load(r, s, i);
+  advance(r, n);
 }
 
 size_t gomem_reader_read(gomem_reader *r, void *dst, size_t n)
