@@ -279,6 +279,24 @@ static inline int gomem_reader_read_uleb128_inline(gomem_reader *r, uint64_t *ou
  */
 GOMEM_API int gomem_reader_skip(gomem_reader *r, size_t n);
 
+/**
+ * gomem_reader_skip, inline while the current segment holds the @p n
+ * bytes (a parser stepping over fields); otherwise the exported call, with
+ * the same results, errors and state afterwards.
+ */
+static inline int gomem_reader_skip_inline(gomem_reader *r, size_t n)
+{
+  gomem_reader_window *w = (gomem_reader_window *)(void *)r;
+
+  /* n - 1 < left: 1 <= n <= left, so cur is a real pointer (n = 0 on a
+   * fresh reader would add 0 to NULL; the call handles it). */
+  if (r && n - 1 < (size_t)(w->end - w->cur)) {
+    w->cur += n;
+    return GOMEM_OK;
+  }
+  return gomem_reader_skip(r, n);
+}
+
 /** Consume everything that remains (Go's MoveToEnd). NULL is a no-op. */
 GOMEM_API void gomem_reader_move_to_end(gomem_reader *r);
 
