@@ -524,6 +524,94 @@ START_TEST(test_cuts_skip_unread)
 }
 END_TEST
 
+/*
+ * read_exact, read, skip and skip_inline across segments of every length
+ * the copy loop treats apart (0; 1-3, 4-7, 8-15 and 16-128 bytes copied
+ * inline; longer ones by memcpy), each in its own exact-size block: from
+ * and to every segment boundary and the bytes either side of it, against
+ * the flat bytes; a read past the end fails, consuming and writing nothing.
+ */
+static const size_t copy_lens[] = {0,  1,  2,  3,   4,   5,   7,   8,   9, 15, 16, 17, 0,
+                                   31, 32, 33, 63,  64,  65,  127, 128, 129, 0, 200, 3};
+#define COPY_NSEG (sizeof(copy_lens) / sizeof(copy_lens[0]))
+
+/* Offsets to start and end at: every boundary and its neighbours, in [0, total]. */
+static size_t copy_points(size_t *pts, size_t total)
+{
+  size_t n = 0, at = 0;
+  for (size_t i = 0; i <= COPY_NSEG; i++) {
+    for (size_t d = 0; d < 3; d++)
+      if (at + d >= 1 && at + d - 1 <= total)
+        pts[n++] = at + d - 1;
+    if (i < COPY_NSEG)
+      at += copy_lens[i];
+  }
+  return n;
+}
+
+static void expect_at(const gomem_reader *r, size_t at, size_t total)
+{
+  ck_assert_uint_eq(gomem_reader_offset(r), at);
+  ck_assert_uint_eq(gomem_reader_remaining(r), total - at);
+}
+
+START_TEST(test_read_segment_lengths)
+{
+  uint8_t data[1024], out[1024 + 1];
+  void *blocks[COPY_NSEG];
+  size_t total = 0, pts[3 * (COPY_NSEG + 1)];
+  gomem_memory *m = gomem_memory_new();
+  for (size_t i = 0; i < COPY_NSEG; i++) {
+    blocks[i] = copy_lens[i] ? malloc(copy_lens[i]) : NULL;
+    for (size_t k = 0; k < copy_lens[i]; k++)
+      data[total + k] = ((uint8_t *)blocks[i])[k] = (uint8_t)((total + k) * 131 + 7);
+    ck_assert_int_eq(gomem_memory_push(m, blocks[i], copy_lens[i]), GOMEM_OK);
+    total += copy_lens[i];
+  }
+  ck_assert_uint_le(total, sizeof(data));
+  size_t npts = copy_points(pts, total);
+  for (size_t a = 0; a < npts; a++) {
+    size_t at = pts[a];
+    for (size_t b = 0; b <= npts; b++) {
+      size_t n = b < npts ? (pts[b] >= at ? pts[b] - at : 0) : total - at + 1;
+      bool fits = n <= total - at;
+      gomem_reader_storage st;
+      gomem_reader *r = gomem_reader_init(&st, sizeof(st), m);
+      ck_assert_int_eq(gomem_reader_skip(r, at), GOMEM_OK);
+      memset(out, 0xEE, sizeof(out));
+      ck_assert_int_eq(gomem_reader_read_exact(r, out, n), fits ? GOMEM_OK : GOMEM_ERR_EOF);
+      if (fits) {
+        ck_assert(memcmp(out, data + at, n) == 0);
+        ck_assert_uint_eq(out[n], 0xEE);
+      } else {
+        ck_assert_uint_eq(out[0], 0xEE);
+      }
+      expect_at(r, fits ? at + n : at, total);
+
+      r = gomem_reader_init(&st, sizeof(st), m);
+      ck_assert_int_eq(gomem_reader_skip_inline(r, at), GOMEM_OK);
+      size_t got = gomem_reader_read(r, out, n);
+      ck_assert_uint_eq(got, fits ? n : total - at);
+      ck_assert(memcmp(out, data + at, got) == 0);
+      expect_at(r, at + got, total);
+
+      r = gomem_reader_init(&st, sizeof(st), m);
+      ck_assert_int_eq(gomem_reader_skip(r, at), GOMEM_OK);
+      ck_assert_int_eq(gomem_reader_skip_inline(r, n), fits ? GOMEM_OK : GOMEM_ERR_EOF);
+      expect_at(r, fits ? at + n : at, total);
+      uint8_t next = 0;
+      if ((fits ? at + n : at) < total) {
+        ck_assert_int_eq(gomem_reader_read_byte(r, &next), GOMEM_OK);
+        ck_assert_uint_eq(next, data[fits ? at + n : at]);
+      }
+    }
+  }
+  gomem_memory_destroy(m);
+  for (size_t i = 0; i < COPY_NSEG; i++)
+    free(blocks[i]);
+}
+END_TEST
+
 struct seen {
   uint8_t bytes[FLAT_LEN];
   size_t got, calls, stop_after;
@@ -1117,6 +1205,7 @@ static Suite *reader_suite(void)
   tcase_add_test(go, test_find_examples);
   tcase_add_test(go, test_float_examples);
   tcase_add_test(go, test_signed_varint_examples);
+  tcase_add_test(go, test_read_segment_lengths);
   suite_add_tcase(s, go);
 
   TCase *cut = tcase_create("segments");
