@@ -635,6 +635,31 @@ static int match_at(const struct pieces *ps, size_t k, size_t off, const unsigne
   return n == 0 ? 1 : -1;
 }
 
+/*
+ * The first @nd[0, n) (n >= 2) wholly inside @p[0, len), or NULL. memchr
+ * for the needle's first byte and memcmp at each candidate: when that byte
+ * is rare, as a line or header end is in text, this runs at memchr's
+ * speed, several times memmem's. A budget of false candidates (16 plus
+ * one per 64 bytes) bounds the memcmp work; past it memmem, linear
+ * whatever the bytes, takes the rest.
+ */
+static const unsigned char *find_in(const unsigned char *p, size_t len, const unsigned char *nd,
+                                    size_t n)
+{
+  if (len < n)
+    return NULL;
+  const unsigned char *q = p, *last = p + (len - n); /* the last possible start */
+  for (size_t budget = 16 + len / 64; q <= last; budget--) {
+    const unsigned char *c = memchr(q, nd[0], (size_t)(last - q) + 1);
+    if (!c || memcmp(c + 1, nd + 1, n - 1) == 0)
+      return c;
+    q = c + 1;
+    if (budget == 0)
+      return memmem(q, (size_t)(p + len - q), nd, n);
+  }
+  return NULL;
+}
+
 int gomem_reader_find(const gomem_reader *r, const void *needle, size_t n, size_t *pos)
 {
   if (!r || !pos || (!needle && n))
@@ -652,7 +677,7 @@ int gomem_reader_find(const gomem_reader *r, const void *needle, size_t n, size_
   for (size_t k = 0; piece(&ps, k, &p, &len); k++) {
     /* Matches wholly inside this piece come before any that start in it
      * and straddle into the next, so look for them first. */
-    const unsigned char *hit = len >= n ? memmem(p, len, nd, n) : NULL;
+    const unsigned char *hit = find_in(p, len, nd, n);
     if (hit) {
       *pos = before + (size_t)(hit - p);
       return GOMEM_OK;

@@ -612,6 +612,31 @@ START_TEST(test_read_segment_lengths)
 }
 END_TEST
 
+/* Many false candidates: find gives up memchr + memcmp for memmem midway
+ * through a segment, and still finds the first match, or none. */
+START_TEST(test_find_many_candidates)
+{
+  static uint8_t a[4000];
+  memset(a, 'a', sizeof(a));
+  a[sizeof(a) - 1] = 'b';
+  gomem_memory *m = gomem_memory_new();
+  ck_assert_int_eq(gomem_memory_push(m, a, 3000), GOMEM_OK);
+  ck_assert_int_eq(gomem_memory_push(m, a + 3000, 1000), GOMEM_OK);
+  gomem_reader_storage st;
+  gomem_reader *r = gomem_reader_init(&st, sizeof(st), m);
+  size_t pos = 7;
+  ck_assert_int_eq(gomem_reader_find(r, "aaab", 4, &pos), GOMEM_OK);
+  ck_assert_uint_eq(pos, sizeof(a) - 4);
+  ck_assert_int_eq(gomem_reader_find(r, "aac", 3, &pos), GOMEM_ERR_EOF);
+  ck_assert_uint_eq(pos, sizeof(a) - 4);
+  ck_assert_int_eq(gomem_reader_skip(r, 10), GOMEM_OK);
+  ck_assert_int_eq(gomem_reader_find(r, "aaaaa", 5, &pos), GOMEM_OK);
+  ck_assert_uint_eq(pos, 0);
+  ck_assert_uint_eq(gomem_reader_offset(r), 10);
+  gomem_memory_destroy(m);
+}
+END_TEST
+
 struct seen {
   uint8_t bytes[FLAT_LEN];
   size_t got, calls, stop_after;
@@ -1206,6 +1231,7 @@ static Suite *reader_suite(void)
   tcase_add_test(go, test_float_examples);
   tcase_add_test(go, test_signed_varint_examples);
   tcase_add_test(go, test_read_segment_lengths);
+  tcase_add_test(go, test_find_many_candidates);
   suite_add_tcase(s, go);
 
   TCase *cut = tcase_create("segments");

@@ -227,9 +227,10 @@ GOMEM_API int gomem_reader_find_byte(const gomem_reader *r, uint8_t byte, size_t
 /**
  * Find the first occurrence of @p needle[0, @p n) in the unread bytes,
  * without consuming anything. A match may straddle any number of segment
- * boundaries. Matches inside one segment are found with memmem, the
- * straddling candidates by memchr on the needle's first byte; no byte is
- * copied. An empty needle matches at 0.
+ * boundaries. Candidates are found by memchr on the needle's first byte
+ * and checked in place (inside a segment with memmem once candidates turn
+ * out too many to stay linear); no byte is copied. An empty needle matches
+ * at 0.
  *
  * @param[out] pos the match's distance from the cursor; after
  * gomem_reader_skip(r, pos) the next @p n bytes read are the needle.
