@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# report.sh — run the scalable-allocator benchmarks and the media-server
-# trace for gomem and every peer, and print ONE table each.
+# report.sh — run the scalable-allocator benchmarks, the search and
+# bit-reader rates, and the media-server trace for gomem and every peer,
+# and print ONE table each.
 #
 #   benchmarks/report.sh [BUILD_DIR/benchmarks] [--reps N]
 #   ninja -C build bench-report          (the same, via meson run_target)
@@ -37,6 +38,13 @@ echo
 # One program: gomem and every peer in the same process, pinned to one CPU.
 "$dir/bench-scalable" --reps "$reps"
 echo
+
+# --- search and bit reader ----------------------------------------------------
+# find/find_byte beside memchr/memmem and evbuffer_search; ue/se decode rate.
+if [ -x "$dir/bench-search" ]; then
+  "$dir/bench-search" "$reps"
+  echo
+fi
 
 # --- media-server trace -----------------------------------------------------
 trace_reps=3
