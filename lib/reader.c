@@ -265,7 +265,8 @@ size_t gomem_reader_read(gomem_reader *r, void *dst, size_t n)
   if (!r || !dst)
     return 0;
   n = min_size(n, gomem_reader_remaining(r));
-  take(r, dst, n);
+  if (n > 0) /* at the end, as every read loop's last call is */
+    take(r, dst, n);
   return n;
 }
 
