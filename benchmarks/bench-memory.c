@@ -634,12 +634,9 @@ static void bulk_row(const char *name, size_t nseg, size_t seglen)
 
 int main(int argc, char **argv)
 {
-  if (argc > 1)
-    reps = (unsigned)atoi(argv[1]);
-  if (reps < 1 || reps > BENCH_MAX_REPS) {
-    fprintf(stderr, "usage: %s [repetitions 1..%d]\n", argv[0], BENCH_MAX_REPS);
+  reps = bench_reps_arg(argc, argv, reps);
+  if (reps == 0)
     return 2;
-  }
   for (size_t i = 0; i < sizeof(leb); i++)
     leb[i] = (uint8_t)(i % 128);
 

@@ -335,12 +335,9 @@ static void row(const char *name, double per, const char *unit, void *ctx, bench
 
 int main(int argc, char **argv)
 {
-  if (argc > 1)
-    reps = (unsigned)atoi(argv[1]);
-  if (reps < 1 || reps > BENCH_MAX_REPS) {
-    fprintf(stderr, "usage: %s [repetitions 1..%d]\n", argv[0], BENCH_MAX_REPS);
+  reps = bench_reps_arg(argc, argv, reps);
+  if (reps == 0)
     return 2;
-  }
   make_haystack();
 #ifdef BENCH_HAVE_LIBEVENT
   bench_fn ev = ev_find;

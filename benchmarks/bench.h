@@ -10,6 +10,7 @@
  *   bench_calibrate()     how many iterations make one repetition last about
  *                         a target time (Go's b.N search, done once per row)
  *   bench_median()        median of a sample (sorts it in place)
+ *   bench_reps_arg()      the optional repetitions argument of a program
  *
  * Needs POSIX clock_gettime: compile with -D_GNU_SOURCE (the build does).
  *
@@ -21,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -98,6 +100,21 @@ static inline double bench_median(double *v, size_t n)
 {
   qsort(v, n, sizeof *v, bench_cmp_double);
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/**
+ * The repetitions a `prog [repetitions]` program was asked for (@p dflt
+ * without an argument), or 0 after printing its usage when the argument is
+ * not in 1..BENCH_MAX_REPS.
+ */
+static inline unsigned bench_reps_arg(int argc, char **argv, unsigned dflt)
+{
+  unsigned reps = argc > 1 ? (unsigned)atoi(argv[1]) : dflt;
+  if (reps < 1 || reps > BENCH_MAX_REPS) {
+    fprintf(stderr, "usage: %s [repetitions 1..%d]\n", argv[0], BENCH_MAX_REPS);
+    return 0;
+  }
+  return reps;
 }
 
 #endif /* BENCH_BENCH_H */
