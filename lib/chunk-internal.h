@@ -59,7 +59,7 @@ static inline void *gomem__chunk_peek(gomem_chunk *c, size_t size)
 
   if (gomem__allocator_peek(c->alloc, size, &offset) != GOMEM_OK)
     return NULL;
-  gomem__track_alloc(c->base + offset, size);
+  gomem__track_borrow(c->base + offset, size);
   return c->base + offset;
 }
 

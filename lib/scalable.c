@@ -332,7 +332,7 @@ static inline void *span_peek(gomem_scalable *s, size_t size)
 {
   if (size > s->fs.end - s->fs.cur)
     return NULL;
-  gomem__track_alloc((void *)s->fs.cur, size);
+  gomem__track_borrow((void *)s->fs.cur, size);
   return (void *)s->fs.cur;
 }
 
