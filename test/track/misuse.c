@@ -95,6 +95,22 @@ NOINLINE static int misuse_cached_read(void)
   return 0;
 }
 
+/* (e) Branch on a byte never written, of what is left of an allocation
+ * after a free in its middle: the part kept is still undefined. */
+NOINLINE static int misuse_uninit_after_partial_free(void)
+{
+  gomem_chunk *c = gomem_chunk_new(64 * 1024, GOMEM_STRATEGY_DEFAULT);
+  unsigned char *p = c ? gomem_chunk_malloc(c, 64) : NULL;
+  if (!p)
+    return fail("chunk");
+  touch(p, 3); /* p[3] and on stay unwritten */
+  gomem_chunk_free(c, p + 10, 20);
+  if (((volatile unsigned char *)p)[40] == 7)
+    sink = 1;
+  gomem_chunk_destroy(c);
+  return 0;
+}
+
 /* Allocate between kept[0] and kept[1] and lose the pointer. */
 NOINLINE static void leak_one(gomem_scalable *s)
 {
@@ -198,6 +214,7 @@ static const struct {
   {"recycled-read", misuse_recycled_read},
   {"cached-read", misuse_cached_read},
   {"scalable-leak", misuse_scalable_leak},
+  {"uninit-after-partial-free", misuse_uninit_after_partial_free},
   {"clean", clean},
 };
 
@@ -207,7 +224,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], cases[i].name) == 0)
       return cases[i].run();
   fputs("usage: misuse CASE (chunk-read-after-free, scalable-write-past-end, recycled-read,\n"
-        "       cached-read, scalable-leak, clean)\n",
+        "       cached-read, scalable-leak, uninit-after-partial-free, clean)\n",
         stderr);
   return 2;
 }
