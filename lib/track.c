@@ -16,8 +16,9 @@
  *
  * The treap keeps addresses complemented: the leak checker scans our nodes
  * like any other memory, and a plain block address there would make every
- * block look reachable. Nodes come from mmap, not malloc: the nomem suite
- * makes malloc fail on purpose and counts its calls.
+ * block look reachable. Our memory comes from the mmap system call itself,
+ * not from malloc or mmap(): the nomem suite replaces those, to count
+ * every call and fail some on purpose.
  *
  * Outside Valgrind nothing here runs: every entry returns at once.
  */
@@ -26,6 +27,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <valgrind/memcheck.h>
 
 #include "atomic.h"
@@ -69,13 +72,19 @@ static uintptr_t end_of(const struct node *n)
   return start_of(n) + n->len;
 }
 
+/* @p n bytes of fresh zeroed memory, or NULL. */
+static void *map(size_t n)
+{
+  long p = syscall(SYS_mmap, NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == -1 ? NULL : (void *)p;
+}
+
 /* Refill the free list from a new slab. @return false when mmap fails. */
 static bool add_slab(void)
 {
-  struct node *slab =
-    mmap(NULL, SLAB_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  struct node *slab = map(SLAB_BYTES);
 
-  if (slab == MAP_FAILED)
+  if (!slab)
     return false;
   for (size_t i = 0; i < SLAB_BYTES / sizeof(*slab); i++) {
     slab[i].right = spare;
@@ -144,16 +153,13 @@ static struct node *pop_last(struct node **t)
 /* A buffer for the V bits of n bytes, or NULL. */
 static unsigned char *vbits_buffer(size_t n)
 {
-  if (n <= VBITS_STATIC)
-    return vbits_static;
-  void *b = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  return b == MAP_FAILED ? NULL : b;
+  return n <= VBITS_STATIC ? vbits_static : map(n);
 }
 
 static void vbits_done(unsigned char *b, size_t n)
 {
   if (b && b != vbits_static)
-    munmap(b, n);
+    syscall(SYS_munmap, b, n);
 }
 
 static bool get_vbits(uintptr_t a, unsigned char *bits, size_t n)
@@ -206,9 +212,13 @@ static void cut(uintptr_t p, uintptr_t q)
       head = n;
       continue;
     }
+    if (e > q && !(tail = node_new(q, e - q))) {
+      /* No node for the tail: keep the block whole, its cut part made
+       * no-access by our caller. */
+      tail = n;
+      continue;
+    }
     cut_block(s, e, p, q);
-    if (e > q)
-      tail = node_new(q, e - q);
     if (s < p) {
       n->len = p - s;
       head = n;
