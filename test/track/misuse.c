@@ -63,15 +63,26 @@ NOINLINE static int misuse_scalable_write_past_end(void)
   return 0;
 }
 
+/* A recyclable memory over a new scalable allocator, with one written
+ * segment of 64 bytes: the segment, or NULL. */
+static unsigned char *new_segment(gomem_scalable **s, gomem_recyclable **r)
+{
+  *s = gomem_scalable_new(64 * 1024);
+  *r = *s ? gomem_recyclable_new(*s) : NULL;
+  unsigned char *seg = *r ? gomem_recyclable_next(*r, 64) : NULL;
+  if (seg)
+    touch(seg, 64);
+  return seg;
+}
+
 /* (c) Read a segment of a recyclable memory after recycling it. */
 NOINLINE static int misuse_recycled_read(void)
 {
-  gomem_scalable *s = gomem_scalable_new(64 * 1024);
-  gomem_recyclable *r = s ? gomem_recyclable_new(s) : NULL;
-  unsigned char *seg = r ? gomem_recyclable_next(r, 64) : NULL;
+  gomem_scalable *s;
+  gomem_recyclable *r;
+  unsigned char *seg = new_segment(&s, &r);
   if (!seg)
     return fail("recyclable");
-  touch(seg, 64);
   gomem_recyclable_recycle(r);
   sink = ((volatile unsigned char *)seg)[0];
   gomem_recyclable_destroy(r);
@@ -83,12 +94,11 @@ NOINLINE static int misuse_recycled_read(void)
  * process-wide chunk cache. */
 NOINLINE static int misuse_cached_read(void)
 {
-  gomem_scalable *s = gomem_scalable_new(64 * 1024);
-  gomem_recyclable *r = s ? gomem_recyclable_new(s) : NULL;
-  unsigned char *seg = r ? gomem_recyclable_next(r, 64) : NULL;
+  gomem_scalable *s;
+  gomem_recyclable *r;
+  unsigned char *seg = new_segment(&s, &r);
   if (!seg)
     return fail("recyclable");
-  touch(seg, 64);
   gomem_recyclable_destroy(r);
   gomem_scalable_destroy(s);
   sink = ((volatile unsigned char *)seg)[0];
