@@ -14,10 +14,10 @@
  * deadlock): the list itself, then GOMEM__FORK_OUTER locks (a shared
  * scalable allocator's busy flag, held while it reaches the chunk source),
  * then the chunk source's locks, then GOMEM__FORK_LEAF locks (a user's
- * buddy pool: nothing is taken while holding one). Registering takes the
- * list's lock, so no code may register or unregister while holding any of
- * the others: the chunk source's own buddy pools are not listed (its lock
- * already covers them).
+ * buddy pool, lib/track.c's block map: nothing is taken while holding
+ * one). Registering takes the list's lock, so no code may register or
+ * unregister while holding any of the others: the chunk source's own buddy
+ * pools are not listed (its lock already covers them).
  */
 #ifndef GOMEM_FORK_H
 #define GOMEM_FORK_H
