@@ -13,12 +13,24 @@
 #ifndef GOMEM_ALLOCATOR_INTERNAL_H
 #define GOMEM_ALLOCATOR_INTERNAL_H
 
+#include <stdint.h>
+
 #include "gomem/allocator.h"
 #include "strategy/strategy.h"
 
 /* The backend's part of take and give (allocator.c). */
 int gomem__allocator_take_slow(gomem_allocator *a, size_t size, size_t *offset);
 int gomem__allocator_give_slow(gomem_allocator *a, size_t offset, size_t size);
+
+/* Take size > 0 units at an offset where (bias + offset) is a multiple of
+ * align, a power of two (allocator.c; gomem/allocator.h gives the
+ * placement). A chunk passes its base address as bias, so that the
+ * pointer is aligned. GOMEM_OK, or GOMEM_ERR_NOMEM (nothing changed). */
+int gomem__allocator_take_aligned(gomem_allocator *a, size_t size, size_t align, uintptr_t bias,
+                                  size_t *offset);
+
+/* @return true when align is a power of two no larger than limit. */
+bool gomem__align_valid(size_t align, size_t limit);
 
 /* Carve size units from the front of hot, which has more. */
 static inline int gomem__allocator_carve_hot(gomem_allocator *a, struct gomem__range *hot,

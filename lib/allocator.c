@@ -153,6 +153,81 @@ int gomem_allocator_free(gomem_allocator *a, size_t offset, size_t size)
   return gomem__allocator_give(a, offset, size);
 }
 
+/* ---- aligned allocation ------------------------------------------------------ */
+
+/* The first offset at or above off where (bias + offset) is a multiple of
+ * align, a power of two. */
+static size_t align_up(size_t off, size_t align, uintptr_t bias)
+{
+  return off + ((0 - (bias + off)) & (align - 1));
+}
+
+struct aligned_walk {
+  size_t size, align, found;
+  uintptr_t bias;
+};
+
+/* Stop at the first block with an aligned fit; 1 says found. */
+static int aligned_block(size_t offset, size_t size, void *ctx)
+{
+  struct aligned_walk *w = ctx;
+  size_t at = align_up(offset, w->align, w->bias);
+
+  if (at - offset >= size || size - (at - offset) < w->size)
+    return 0;
+  w->found = at;
+  return 1;
+}
+
+/* Where an aligned range of size units goes: in the block alloc(size +
+ * align - 1) would choose, which surely holds one, at its first aligned
+ * offset; when no block is that large, the lowest aligned offset where
+ * size units fit, found by a walk (so the search is complete). */
+static int aligned_place(const gomem_allocator *a, size_t size, size_t align, uintptr_t bias,
+                         size_t *offset)
+{
+  size_t start;
+
+  if (size <= SIZE_MAX - (align - 1)
+      && gomem__allocator_peek(a, size + align - 1, &start) == GOMEM_OK) {
+    *offset = align_up(start, align, bias);
+    return GOMEM_OK;
+  }
+  struct aligned_walk w = {.size = size, .align = align, .bias = bias};
+  if (size > a->free_size || a->ops->foreach_free(a, aligned_block, &w) != 1)
+    return GOMEM_ERR_NOMEM;
+  *offset = w.found;
+  return GOMEM_OK;
+}
+
+int gomem__allocator_take_aligned(gomem_allocator *a, size_t size, size_t align, uintptr_t bias,
+                                  size_t *offset)
+{
+  size_t at;
+
+  /* Any offset is aligned to 1: the ordinary placement. */
+  if (align == 1)
+    return gomem__allocator_take(a, size, offset);
+  int rc = aligned_place(a, size, align, bias, &at);
+  if (rc == GOMEM_OK)
+    rc = a->ops->take_at(a, at, size);
+  if (rc == GOMEM_OK)
+    *offset = at;
+  return rc;
+}
+
+bool gomem__align_valid(size_t align, size_t limit)
+{
+  return align != 0 && (align & (align - 1)) == 0 && align <= limit;
+}
+
+int gomem_allocator_alloc_aligned(gomem_allocator *a, size_t size, size_t align, size_t *offset)
+{
+  if (!a || !offset || size == 0 || !gomem__align_valid(align, a->size))
+    return GOMEM_ERR_INVALID;
+  return gomem__allocator_take_aligned(a, size, align, 0, offset);
+}
+
 size_t gomem_allocator_size(const gomem_allocator *a)
 {
   return a ? a->size : 0;

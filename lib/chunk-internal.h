@@ -52,6 +52,10 @@ static inline void *gomem__chunk_take(gomem_chunk *c, size_t size)
   return c->base + offset;
 }
 
+/* Allocate size > 0 bytes at an address that is a multiple of align, a
+ * power of two: the pointer, or NULL (errno untouched). */
+void *gomem__chunk_take_aligned(gomem_chunk *c, size_t size, size_t align);
+
 /* Where gomem__chunk_take would allocate size > 0 bytes, or NULL. */
 static inline void *gomem__chunk_peek(gomem_chunk *c, size_t size)
 {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "chunk-internal.h"
+#include "report.h"
 
 gomem_chunk *gomem_chunk_new(size_t size, gomem_strategy s)
 {
@@ -75,6 +76,25 @@ void *gomem_chunk_malloc(gomem_chunk *c, size_t size)
   return p ? p : set_errno(GOMEM_ERR_NOMEM);
 }
 
+void *gomem__chunk_take_aligned(gomem_chunk *c, size_t size, size_t align)
+{
+  size_t offset;
+
+  if (gomem__allocator_take_aligned(c->alloc, size, align, (uintptr_t)c->base, &offset)
+      != GOMEM_OK)
+    return NULL;
+  gomem__track_alloc(c->base + offset, size);
+  return c->base + offset;
+}
+
+void *gomem_chunk_malloc_aligned(gomem_chunk *c, size_t size, size_t align)
+{
+  if (!c || size == 0 || !gomem__align_valid(align, c->region.size))
+    return set_errno(GOMEM_ERR_INVALID);
+  void *p = gomem__chunk_take_aligned(c, size, align);
+  return p ? p : set_errno(GOMEM_ERR_NOMEM);
+}
+
 void *gomem_chunk_borrow(gomem_chunk *c, size_t size)
 {
   if (!c || size == 0)
@@ -129,4 +149,9 @@ size_t gomem_chunk_free_size(const gomem_chunk *c)
 const gomem_allocator *gomem_chunk_allocator(const gomem_chunk *c)
 {
   return c ? c->alloc : NULL;
+}
+
+int gomem_chunk_free_stats(const gomem_chunk *c, gomem_free_stats *out)
+{
+  return c ? gomem_allocator_free_stats(c->alloc, out) : GOMEM_ERR_INVALID;
 }

@@ -51,6 +51,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -65,6 +66,7 @@
 #include "gomem/allocator.h"
 #include "gomem/scalable.h"
 #include "scalable-internal.h"
+#include "report.h"
 #include "source.h"
 
 #define MAX_CHUNK GOMEM_SCALABLE_MAX_CHUNK
@@ -468,6 +470,19 @@ enum carve_mode {
   CARVE_PEEK, /* where CARVE_TAKE would allocate, left free */
 };
 
+/* @return whether chunk c, with carving state k, may have room for
+ * @p size bytes in its range allocator; with @p flush, what k holds goes
+ * back to the range allocator first, so that every free byte of c is
+ * seen. */
+static bool carve_ready(gomem_scalable *s, gomem_chunk *c, struct gomem__carve *k, size_t size,
+                        bool flush)
+{
+  /* Cheap answers first: most chunks are full when we get here. */
+  if ((flush ? chunk_free(s, c) : c->alloc->free_size) < size)
+    return false;
+  return !flush || (span_flush(c, k) == GOMEM_OK && run_flush(c, k) == GOMEM_OK);
+}
+
 /* Use chunk c for @p size bytes, or NULL. With @p flush, what c's carving
  * state holds goes back to its range allocator first, so that every free
  * byte of c is seen. */
@@ -476,10 +491,7 @@ static void *carve_in(gomem_scalable *s, gomem_chunk *c, size_t size, enum carve
 {
   struct gomem__carve *k = carve_of(s, c);
 
-  /* Cheap answers first: most chunks are full when we get here. */
-  if ((flush ? chunk_free(s, c) : c->alloc->free_size) < size)
-    return NULL;
-  if (flush && (span_flush(c, k) != GOMEM_OK || run_flush(c, k) != GOMEM_OK))
+  if (!carve_ready(s, c, k, size, flush))
     return NULL;
   switch (mode) {
   case CARVE_SPAN:
@@ -553,30 +565,40 @@ static bool span_refill(gomem_scalable *s, size_t size)
 
 /* ---- system blocks ------------------------------------------------------------ */
 
-static void *add_block(gomem_scalable *s, size_t size)
+/* A system block of @p size bytes at an address that is a multiple of
+ * @p align (a power of two): align - 1 bytes more are reserved, and the
+ * block is the aligned part, so free finds it like any other; the region
+ * keeps the real start to give back. */
+static void *add_block_aligned(gomem_scalable *s, size_t size, size_t align)
 {
-  struct gomem__block *x = gomem__blocks_get(&s->blocks);
+  struct gomem__block *x = size <= SIZE_MAX - (align - 1) ? gomem__blocks_get(&s->blocks) : NULL;
+  size_t total = size + (align - 1);
   int rc;
 
   if (!x) {
     errno = ENOMEM;
     return NULL;
   }
-  if (size > MAX_CHUNK)
-    rc = gomem__region_acquire_system(&x->region, size);
+  if (total > MAX_CHUNK)
+    rc = gomem__region_acquire_system(&x->region, total);
   else
-    rc = gomem__region_acquire_plain(&x->region, size);
+    rc = gomem__region_acquire_plain(&x->region, total);
   if (rc != 0) {
     gomem__blocks_put(&s->blocks, x);
     errno = ENOMEM;
     return NULL;
   }
-  x->base = (uintptr_t)x->region.ptr;
+  x->base = ((uintptr_t)x->region.ptr + (align - 1)) & ~(uintptr_t)(align - 1);
   x->size = size;
   gomem__blocks_insert(&s->blocks, x);
   count_add(&s->stats.large_blocks, 1);
   count_add(&s->stats.reserved, size);
-  return x->region.ptr;
+  return (void *)x->base;
+}
+
+static void *add_block(gomem_scalable *s, size_t size)
+{
+  return add_block_aligned(s, size, 1);
 }
 
 static void drop_block(gomem_scalable *s, struct gomem__block *x)
@@ -1024,6 +1046,72 @@ int gomem_scalable_disown(gomem_scalable *s)
   /* Release: the adopter's CAS sees everything written before. */
   gomem__atomic_store_release(&s->owner, OWNER_NONE);
   return GOMEM_OK;
+}
+
+/* ---- aligned allocation ------------------------------------------------------ */
+
+/* @p size bytes at a multiple of @p align from some chunk's range
+ * allocator, trying every chunk in creation order; with @p flush, every
+ * free byte of each (see carve_ready). NULL when none has an aligned fit. */
+static void *aligned_any(gomem_scalable *s, size_t size, size_t align, bool flush)
+{
+  for (size_t i = 0; i < s->nchunks; i++) {
+    gomem_chunk *c = s->order[i];
+    void *p = carve_ready(s, c, carve_of(s, c), size, flush)
+                ? gomem__chunk_take_aligned(c, size, align)
+                : NULL;
+    if (p)
+      return p;
+  }
+  return NULL;
+}
+
+/* malloc's alloc_raw for an alignment (a power of two > 1): the span when
+ * it starts aligned (so consecutive allocations stay adjacent), else the
+ * chunks as carve() tries them, then a new chunk large enough to hold an
+ * aligned fit wherever it starts, then trim. What no chunk can hold (a
+ * request or an alignment above 4 MiB, or every request with
+ * -Drecyclable=false) is an aligned system block. */
+static void *alloc_aligned_raw(gomem_scalable *s, size_t size, size_t align)
+{
+  void *p = (s->fs.cur & (align - 1)) == 0 ? span_carve(s, size) : NULL;
+
+  if (p)
+    return p;
+  if (!GOMEM_WITH_RECYCLABLE || size > MAX_CHUNK || align > MAX_CHUNK)
+    return add_block_aligned(s, size, align);
+  if ((p = aligned_any(s, size, align, false)) != NULL
+      || (p = aligned_any(s, size, align, true)) != NULL)
+    return p;
+  if (size > MAX_CHUNK - (align - 1))
+    return add_block_aligned(s, size, align);
+  gomem_chunk *c = add_chunk(s, next_chunk_size(s, size + (align - 1)));
+  if (!c || !(p = gomem__chunk_take_aligned(c, size, align))) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  /* As carve() does: free chunks go once the new one is in. */
+  (void)trim_chunks(s, c);
+  return p;
+}
+
+void *gomem_scalable_malloc_aligned(gomem_scalable *s, size_t size, size_t align)
+{
+  if (!s || size == 0 || align == 0 || (align & (align - 1)) != 0) {
+    errno = EINVAL;
+    return NULL;
+  }
+  if (align == 1)
+    return gomem_scalable_malloc(s, size);
+  if (!claim(s)) {
+    errno = EPERM;
+    return NULL;
+  }
+  void *p = alloc_aligned_raw(s, size, align);
+  if (p)
+    count_add(&s->stats.total_malloc, size);
+  unclaim(s);
+  return p;
 }
 
 static __attribute__((noinline)) void *malloc_slow(gomem_scalable *s, size_t size)
@@ -1483,4 +1571,104 @@ int gomem__scalable_check(gomem_scalable *s)
       return line;
   }
   return 0;
+}
+
+/* ---- free-space statistics and the JSON map ------------------------------------ */
+
+/* What a walk over the chunks gathers: the tally over all of them, and
+ * for the JSON map each chunk's object (its runs are gathered first, as
+ * the object lists its tally before them). */
+struct report_walk {
+  struct gomem__tally all, chunk;
+  struct gomem__json *json, runs; /* json NULL: statistics only */
+  uintptr_t base;                 /* the chunk being walked */
+  size_t size;
+  size_t written; /* chunk objects in json so far */
+  bool in_chunk;  /* false once the walk reaches the system blocks */
+};
+
+/* The chunk walked so far is complete: write its object. */
+static void report_chunk_end(struct report_walk *w)
+{
+  if (!w->json || w->size == 0)
+    return;
+  if (w->written++ > 0)
+    gomem__json_printf(w->json, ",");
+  gomem__json_region(w->json, w->size, &w->chunk, &w->runs);
+  w->runs.len = 0;
+  if (w->runs.buf)
+    w->runs.buf[0] = '\0';
+}
+
+static void report_step(enum gomem__walk_kind kind, uintptr_t p, size_t len, void *ctx)
+{
+  struct report_walk *w = ctx;
+
+  if (kind != GOMEM__WALK_FREE) {
+    report_chunk_end(w);
+    w->in_chunk = kind == GOMEM__WALK_CHUNK;
+    w->base = p;
+    w->size = w->in_chunk ? len : 0;
+    w->chunk = (struct gomem__tally){0, 0, 0, 0};
+    return;
+  }
+  if (!w->in_chunk)
+    return;
+  if (w->json)
+    gomem__json_printf(&w->runs, "%s[%zu,%zu]", w->chunk.blocks ? "," : "", (size_t)(p - w->base),
+                       len);
+  gomem__tally_add(&w->chunk, len);
+  gomem__tally_add(&w->all, len);
+}
+
+/* Walk every chunk of s into w, by the thread working on the chunks.
+ * GOMEM_OK, or GOMEM_ERR_WRONG_THREAD (nothing done). */
+static int report(const gomem_scalable *cs, struct report_walk *w)
+{
+  /* The handle is never a const object: the library allocated it. */
+  gomem_scalable *s = (gomem_scalable *)cs;
+
+  if (!claim(s))
+    return GOMEM_ERR_WRONG_THREAD;
+  gomem__scalable_walk(s, report_step, w);
+  report_chunk_end(w);
+  unclaim(s);
+  return GOMEM_OK;
+}
+
+int gomem_scalable_free_stats(const gomem_scalable *s, gomem_free_stats *out)
+{
+  struct report_walk w = {.in_chunk = false};
+
+  if (!s || !out || out->struct_size < sizeof(size_t))
+    return GOMEM_ERR_INVALID;
+  int rc = report(s, &w);
+  return rc == GOMEM_OK ? gomem__tally_write(&w.all, out) : rc;
+}
+
+int gomem_scalable_dump_json(const gomem_scalable *s, char **json, size_t *len)
+{
+  struct gomem__json j = {0};
+  struct report_walk w = {.json = &j};
+  gomem_stats st = {.struct_size = sizeof(st)};
+
+  if (!s || !json)
+    return GOMEM_ERR_INVALID;
+  gomem__json_printf(&j, "{\"chunks\":[");
+  int rc = report(s, &w);
+  free(w.runs.buf);
+  if (rc != GOMEM_OK) {
+    free(j.buf);
+    return rc;
+  }
+  (void)gomem_scalable_stats(s, &st);
+  gomem__json_printf(&j,
+                     "],\"large_blocks\":%" PRIu64 ",\"stats\":{\"total_malloc\":%" PRIu64
+                     ",\"total_free\":%" PRIu64 ",\"in_use\":%" PRIu64 ",\"chunks\":%" PRIu64,
+                     st.large_blocks, st.total_malloc, st.total_free, st.in_use, st.chunks);
+  gomem__json_printf(&j,
+                     ",\"reserved\":%" PRIu64 ",\"large_blocks\":%" PRIu64
+                     ",\"remote_pending\":%" PRIu64 ",\"remote_rejected\":%" PRIu64 "}}",
+                     st.reserved, st.large_blocks, st.remote_pending, st.remote_rejected);
+  return gomem__json_finish(&j, json, len);
 }

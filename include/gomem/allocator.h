@@ -90,6 +90,32 @@ GOMEM_API void gomem_allocator_destroy(gomem_allocator *a);
 GOMEM_API int gomem_allocator_alloc(gomem_allocator *a, size_t size, size_t *offset);
 
 /**
+ * Allocate @p size units at an offset that is a multiple of @p align.
+ *
+ * Placement: in the block gomem_allocator_alloc(@p a, @p size + @p align - 1)
+ * would choose (which surely holds an aligned range), at its first aligned
+ * offset; when no block is that large, at the lowest aligned offset where
+ * @p size free units start (a walk over the free blocks, O(b)). So the call
+ * is complete: it fails only when no aligned range of @p size free units
+ * exists. With @p align 1 it is gomem_allocator_alloc.
+ *
+ * The padding in front of the aligned start (and the rest of the block
+ * after the range) stays free: nothing is wasted, and the range is given
+ * back with the ordinary gomem_allocator_free(@p a, *offset, @p size).
+ *
+ * @param align  a power of two, at most gomem_allocator_size(@p a) (equal
+ *               is valid).
+ * @param[out] offset  receives the start of the range; untouched on error.
+ * @return GOMEM_OK; GOMEM_ERR_INVALID (@p a or @p offset NULL, size 0,
+ * @p align 0, not a power of two or larger than the allocator);
+ * GOMEM_ERR_NOMEM (no aligned range of @p size free units, or a range in
+ * the middle of a free block needs a bookkeeping node and malloc fails).
+ * On error the allocator is unchanged. Threads: as gomem_allocator_alloc.
+ */
+GOMEM_API int gomem_allocator_alloc_aligned(gomem_allocator *a, size_t size, size_t align,
+                                            size_t *offset);
+
+/**
  * Give back [@p offset, @p offset + @p size). The range may be any part of
  * what is allocated: part of one allocation, or several adjacent ones. It
  * merges with free neighbours on both sides.
@@ -144,6 +170,29 @@ GOMEM_API int gomem_allocator_init(gomem_allocator *a, size_t size);
 GOMEM_API int gomem_allocator_foreach_free(const gomem_allocator *a,
                                            int (*fn)(size_t offset, size_t size, void *ctx),
                                            void *ctx);
+
+/**
+ * Fill @p out with @p a's free-space statistics (see gomem_free_stats):
+ * a walk over the free blocks, O(b). Threads: as the other const calls.
+ *
+ * @return GOMEM_OK; GOMEM_ERR_INVALID when @p a or @p out is NULL or
+ * out->struct_size < sizeof(size_t) (nothing written).
+ */
+GOMEM_API int gomem_allocator_free_stats(const gomem_allocator *a, gomem_free_stats *out);
+
+/**
+ * A JSON map of @p a for a person or a tool:
+ * {"size":N,"free_bytes":N,"free_blocks":N,"largest_free":N,
+ *  "free":[[offset,length],...]} with every free block in offset order
+ * (no spaces, no newline). Always valid JSON.
+ *
+ * @param[out] json  receives a NUL-terminated string owned by the caller:
+ *                   free it with gomem_json_free. Untouched on error.
+ * @param[out] len   receives its length without the NUL; may be NULL.
+ * @return GOMEM_OK; GOMEM_ERR_INVALID (@p a or @p json NULL);
+ * GOMEM_ERR_NOMEM (nothing allocated). @p a is never changed.
+ */
+GOMEM_API int gomem_allocator_dump_json(const gomem_allocator *a, char **json, size_t *len);
 
 /**
  * @return the strategy @p a was built with (never GOMEM_STRATEGY_DEFAULT),

@@ -12,7 +12,7 @@
  *
  * Pieces carry no header, so a piece of n bytes costs n bytes, and pieces
  * are not aligned beyond what the sizes asked for imply: allocate multiples
- * of your alignment to keep it.
+ * of your alignment to keep it, or use gomem_chunk_malloc_aligned.
  *
  * Threads: one thread at a time per chunk.
  */
@@ -49,6 +49,25 @@ GOMEM_API void gomem_chunk_destroy(gomem_chunk *c);
  * EINVAL (@p c NULL, size 0) or ENOMEM (no free run of @p size bytes).
  */
 GOMEM_API void *gomem_chunk_malloc(gomem_chunk *c, size_t size);
+
+/**
+ * Allocate @p size bytes at an address that is a multiple of @p align.
+ *
+ * The placement is gomem_allocator_alloc_aligned's, with the alignment
+ * taken of the address (the chunk's base is 64-byte aligned on the heap,
+ * page aligned with mmap), so it is complete: NULL only when no aligned
+ * run of @p size free bytes exists. The padding in front stays free and
+ * can serve other requests; give the piece back with the ordinary
+ * gomem_chunk_free(@p c, ptr, @p size). Memory checkers see it as malloc's.
+ *
+ * @param align  a power of two, at most gomem_chunk_size(@p c).
+ * @return the pointer, owned as gomem_chunk_malloc's, or NULL with errno =
+ * EINVAL (@p c NULL, size 0, @p align 0, not a power of two or above the
+ * chunk size) or ENOMEM (no aligned fit, or no memory for the
+ * bookkeeping). The chunk is unchanged on error. Threads: one thread at a
+ * time, as every chunk call.
+ */
+GOMEM_API void *gomem_chunk_malloc_aligned(gomem_chunk *c, size_t size, size_t align);
 
 /**
  * Borrow @p size bytes: the place gomem_chunk_malloc would return, without
@@ -89,6 +108,15 @@ GOMEM_API size_t gomem_chunk_free_size(const gomem_chunk *c);
  * not); false otherwise and for NULL.
  */
 GOMEM_API bool gomem_chunk_owns(const gomem_chunk *c, const void *ptr);
+
+/**
+ * Fill @p out with the chunk's free-space statistics in bytes (see
+ * gomem_free_stats), as gomem_allocator_free_stats on its allocator.
+ *
+ * @return GOMEM_OK; GOMEM_ERR_INVALID when @p c or @p out is NULL or
+ * out->struct_size < sizeof(size_t) (nothing written).
+ */
+GOMEM_API int gomem_chunk_free_stats(const gomem_chunk *c, gomem_free_stats *out);
 
 /**
  * @return the chunk's range allocator, for inspection (free blocks, free

@@ -118,6 +118,29 @@ typedef struct gomem_span {
   size_t len;
 } gomem_span;
 
+/**
+ * Free-space statistics of a range allocator, a chunk or a scalable
+ * allocator (gomem_allocator_free_stats, gomem_chunk_free_stats,
+ * gomem_scalable_free_stats). The caller sets struct_size to
+ * sizeof(gomem_free_stats) as it knows it; only the fields that lie
+ * entirely within struct_size are written, so fields may be appended.
+ * The fragmentation figure 1 - largest_free / free_bytes is 0 when all
+ * free space is one block and tends to 1 as it scatters.
+ */
+typedef struct gomem_free_stats {
+  size_t struct_size;     /**< set by the caller: sizeof(gomem_free_stats) */
+  uint64_t free_bytes;    /**< free units (bytes for chunks) */
+  uint64_t free_blocks;   /**< maximal free runs */
+  uint64_t largest_free;  /**< the largest free run; 0 when nothing is free */
+  uint64_t smallest_free; /**< the smallest free run; 0 when nothing is free */
+} gomem_free_stats;
+
+/**
+ * Free a string returned by gomem_allocator_dump_json or
+ * gomem_scalable_dump_json. NULL is a no-op. Any thread.
+ */
+GOMEM_API void gomem_json_free(char *json);
+
 /** @return the library's version as "MAJOR.MINOR.PATCH", e.g. "1.0.0". Static storage. */
 GOMEM_API const char *gomem_version_string(void);
 

@@ -27,7 +27,7 @@
  *
  * Pieces carry no header and no alignment beyond what the sizes asked for
  * imply (a chunk starts 64-byte aligned): allocate multiples of your
- * alignment to keep it. Memory is given back by pointer AND length, and any
+ * alignment to keep it, or use gomem_scalable_malloc_aligned. Memory is given back by pointer AND length, and any
  * part of what was allocated may be given back: the tail of a buffer, its
  * middle, or several neighbouring buffers at once. A chunk that becomes
  * completely free is released at once when other chunks remain.
@@ -283,6 +283,32 @@ GOMEM_API void gomem_scalable_destroy(gomem_scalable *s);
 GOMEM_API void *gomem_scalable_malloc(gomem_scalable *s, size_t size);
 
 /**
+ * Allocate @p size bytes at an address that is a multiple of @p align.
+ * Who may call, and the errno values: as gomem_scalable_malloc; the
+ * statistics count @p size bytes.
+ *
+ * The front span serves it when its start is aligned (consecutive
+ * allocations stay adjacent); else the chunks in creation order, each at
+ * its range allocator's aligned placement (gomem_chunk_malloc_aligned),
+ * then every free byte of each, then a new chunk large enough for an
+ * aligned fit wherever it starts. It is complete: it fails only when the
+ * system is out of memory. The padding in front of the piece stays free
+ * and serves other requests. A request or an alignment that no chunk can
+ * hold (above 4 MiB together), and every request in a
+ * `-Drecyclable=false` build, is an aligned system block (align - 1 bytes
+ * more reserved, released when all of it is freed). Give the piece back
+ * with the ordinary gomem_scalable_free(@p s, ptr, @p size), or any part of
+ * it. Memory checkers see it as malloc's.
+ *
+ * @param align  any power of two; 1 is gomem_scalable_malloc.
+ * @return the pointer, or NULL with errno = EINVAL (@p s NULL, @p size 0,
+ * @p align 0 or not a power of two), EPERM (another thread owns @p s) or
+ * ENOMEM (out of memory, or @p size + @p align overflows). Nothing
+ * changes on error.
+ */
+GOMEM_API void *gomem_scalable_malloc_aligned(gomem_scalable *s, size_t size, size_t align);
+
+/**
  * Borrow @p size bytes: memory that stays free in the allocator's books,
  * valid only until the next call on @p s other than stats, from any thread
  * (Go's Borrow). Use it
@@ -384,6 +410,39 @@ GOMEM_API int gomem_scalable_drain(gomem_scalable *s);
  * out->struct_size < sizeof(size_t) (nothing written).
  */
 GOMEM_API int gomem_scalable_stats(const gomem_scalable *s, gomem_stats *out);
+
+/**
+ * Fill @p out with the free-space statistics over all chunks (see
+ * gomem_free_stats): the free runs of every chunk, bytes its front span
+ * and in-order frees hold included (a run never spans two chunks). System
+ * blocks are not counted. Who may call: as gomem_scalable_malloc (it
+ * applies the queued frees first, and adopts a disowned allocator); it
+ * allocates nothing.
+ *
+ * @return GOMEM_OK; GOMEM_ERR_INVALID when @p s or @p out is NULL or
+ * out->struct_size < sizeof(size_t); GOMEM_ERR_WRONG_THREAD (another
+ * thread owns @p s). Nothing written on error.
+ */
+GOMEM_API int gomem_scalable_free_stats(const gomem_scalable *s, gomem_free_stats *out);
+
+/**
+ * A JSON map of @p s:
+ * {"chunks":[{"size":N,"free_bytes":N,"free_blocks":N,"largest_free":N,
+ *   "free":[[offset,length],...]},...],"large_blocks":N,
+ *  "stats":{"total_malloc":N,...}} with the chunks in address order, each
+ * with the keys of gomem_allocator_dump_json (offsets within the chunk,
+ * free runs as gomem_scalable_free_stats counts them), and "stats"
+ * holding every gomem_stats field but struct_size. Always valid JSON.
+ * Who may call: as gomem_scalable_free_stats.
+ *
+ * @param[out] json  receives a NUL-terminated string owned by the caller:
+ *                   free it with gomem_json_free. Untouched on error.
+ * @param[out] len   receives its length without the NUL; may be NULL.
+ * @return GOMEM_OK; GOMEM_ERR_INVALID (@p s or @p json NULL);
+ * GOMEM_ERR_WRONG_THREAD; GOMEM_ERR_NOMEM (nothing allocated). The
+ * allocator's chunks are never changed (queued frees are applied).
+ */
+GOMEM_API int gomem_scalable_dump_json(const gomem_scalable *s, char **json, size_t *len);
 
 /**
  * Allocate @p n bytes, read(2) into them once (retrying on EINTR), give

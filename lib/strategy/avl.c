@@ -441,6 +441,33 @@ static int avl_free(struct gomem_allocator *a, size_t offset, size_t size)
   return GOMEM_OK;
 }
 
+/* Take [offset, offset + size) from inside the block b it lies in. A cut
+ * in the middle gets the upper rest's node first, so running out of
+ * memory changes nothing. Shrinking b keeps its place by offset. */
+static int avl_take_at(struct gomem_allocator *a, size_t offset, size_t size)
+{
+  struct avl_allocator *t = avl_of(a);
+  struct block *b, *above;
+
+  offset_around(t, offset + 1, &b, &above);
+  size_t start = b->range.off, end = start + b->range.size, cut = offset + size;
+  struct block *rest = start < offset && cut < end ? gomem__pool_get(&t->nodes) : NULL;
+
+  if (start < offset && cut < end && !rest)
+    return GOMEM_ERR_NOMEM;
+  a->free_size -= size;
+  if (start == offset && cut == end) {
+    block_remove(t, b);
+    return GOMEM_OK;
+  }
+  b->range.off = start < offset ? start : cut;
+  b->range.size = start < offset ? offset - start : end - cut;
+  size_shrunk(t, b);
+  if (rest)
+    block_add(t, rest, cut, end - cut);
+  return GOMEM_OK;
+}
+
 /* Give every node of the offset tree back to the pool. Flattens left
  * spines by rotation, so it needs neither parent links nor a stack. */
 static void put_all(struct avl_allocator *t)
@@ -611,4 +638,5 @@ const struct gomem_tree_ops gomem__avl_ops = {
   .reset = avl_reset,
   .foreach_free = avl_foreach_free,
   .check = avl_check,
+  .take_at = avl_take_at,
 };

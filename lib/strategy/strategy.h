@@ -95,6 +95,13 @@ struct gomem_tree_ops {
    * -1 otherwise. Stores the height of the deepest tree in *depth.
    * For tests; may be slow. */
   int (*check)(const struct gomem_allocator *a, size_t *depth);
+
+  /* Take [offset, offset + size), size > 0, which lies wholly inside one
+   * free block: the front end has chosen it (aligned allocation). The
+   * units left on either side stay free. GOMEM_OK, or GOMEM_ERR_NOMEM when
+   * a range in the middle of a block needs a node and none can be had
+   * (state unchanged). */
+  int (*take_at)(struct gomem_allocator *a, size_t offset, size_t size);
 };
 
 /* The tables that the build includes; each backend file defines one. */

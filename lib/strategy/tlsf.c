@@ -832,6 +832,42 @@ static int tlsf_check(const struct gomem_allocator *a, size_t *depth)
   return 0;
 }
 
+/* ---- Taking a chosen range (aligned allocation) -------------------------- */
+
+/* Take [offset, offset + size) from inside the block b it lies in. b keeps
+ * its end (so its place in the radix index) and becomes the upper rest;
+ * the lower rest is a new block before it, and when that cannot be had b
+ * is put back as it was. Only a block that loses its end moves windows,
+ * which grow_left does with the same all-or-nothing care. */
+static int tlsf_take_at(struct gomem_allocator *a, size_t offset, size_t size)
+{
+  struct tlsf *t = tlsf_of(a);
+  struct block *b = first_ending_after(t, offset);
+  size_t start = b->range.off, end = end_of(b), cut = offset + size;
+  int rc = GOMEM_OK;
+
+  if (start == offset && cut == end) {
+    struct block *next = b->next;
+    block_remove(t, b);
+    t->near = next;
+    set_hot(t);
+  } else if (cut == end) {
+    rc = grow_left(t, b, offset);
+  } else {
+    b->range.off = cut;
+    b->range.size = end - cut;
+    refile(t, b);
+    if (start < offset && (rc = add_block(t, b->prev, start, offset)) != GOMEM_OK) {
+      b->range.off = start;
+      b->range.size = end - start;
+      refile(t, b);
+    }
+  }
+  if (rc == GOMEM_OK)
+    a->free_size -= size;
+  return rc;
+}
+
 const struct gomem_tree_ops gomem__tlsf_ops = {
   .name = "tlsf",
   .strategy = GOMEM_STRATEGY_TLSF,
@@ -844,4 +880,5 @@ const struct gomem_tree_ops gomem__tlsf_ops = {
   .reset = tlsf_reset,
   .foreach_free = tlsf_foreach_free,
   .check = tlsf_check,
+  .take_at = tlsf_take_at,
 };

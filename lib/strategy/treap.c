@@ -424,6 +424,53 @@ static int treap_free(struct gomem_allocator *a, size_t offset, size_t size)
   return GOMEM_OK;
 }
 
+/* The slot that points at the block that contains offset off (there is
+ * one): the last block starting at or below off. */
+static struct node **slot_of_containing(struct treap *t, size_t off)
+{
+  struct node **slot = &t->root, **found = NULL;
+
+  while (*slot) {
+    struct node *x = *slot;
+    if (x->range.off <= off)
+      found = slot;
+    if (x->range.off == off)
+      break;
+    slot = &x->child[x->range.off < off];
+  }
+  return found;
+}
+
+/* Take [offset, offset + size) from inside the block x it lies in. The
+ * upper rest is inserted first, so running out of memory changes nothing;
+ * a rest may overlap x for a moment, which the offset order allows as
+ * x starts lower. */
+static int treap_take_at(struct gomem_allocator *a, size_t offset, size_t size)
+{
+  struct treap *t = treap_of(a);
+  struct node **slot = slot_of_containing(t, offset);
+  struct node *x = *slot;
+  size_t start = x->range.off, end = start + x->range.size, cut = offset + size;
+
+  if (start < offset && cut < end && insert(t, cut, end - cut) != GOMEM_OK)
+    return GOMEM_ERR_NOMEM;
+  if (start < offset) {
+    x->range.size = offset - start;
+  } else if (cut < end) {
+    x->range.off = cut;
+    x->range.size = end - cut;
+  } else {
+    /* insert did not run, so slot still points at x. */
+    join(slot, x->child[LEFT], x->child[RIGHT]);
+    gomem__pool_put(&t->nodes, x);
+    a->free_blocks--;
+  }
+  refresh_path(t->root, start < offset || cut == end ? start : cut);
+  a->free_size -= size;
+  a->hot = hot_block(t);
+  return GOMEM_OK;
+}
+
 /* Hand every node of the tree to the pool, without recursion: rotate left
  * children up until the top has none, then release it. */
 static void release_all(struct treap *t)
@@ -540,4 +587,5 @@ const struct gomem_tree_ops gomem__treap_ops = {
   .reset = treap_reset,
   .foreach_free = treap_foreach_free,
   .check = treap_check,
+  .take_at = treap_take_at,
 };
