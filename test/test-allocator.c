@@ -1302,6 +1302,293 @@ START_TEST(test_fuzz_random)
 }
 END_TEST
 
+/* --- aligned allocation, free-space statistics, JSON ------------------------ */
+
+static size_t align_up_test(size_t off, size_t align)
+{
+  return (off + align - 1) & ~(align - 1);
+}
+
+/* Every power of two from 1 to 4096 (and the pool size): after 3 units,
+ * the range goes to the first aligned offset of the one free block, the
+ * padding stays free, and the ordinary free gives it back. */
+START_TEST(test_aligned_every_alignment)
+{
+  gomem_allocator *a = open_allocator(strategies[_i], 8192);
+  if (!a)
+    return;
+  size_t first, off;
+
+  ck_assert_int_eq(gomem_allocator_alloc(a, 3, &first), GOMEM_OK);
+  for (size_t align = 1; align <= 4096; align *= 2) {
+    size_t want = align_up_test(3, align);
+    ck_assert_int_eq(gomem_allocator_alloc_aligned(a, 5, align, &off), GOMEM_OK);
+    ck_assert_uint_eq(off, want);
+    if (want > 3) {
+      size_t expect[] = { 3, want - 3, want + 5, 8192 - want - 5 };
+      assert_blocks(a, expect, 2);
+    } else {
+      BLOCKS(a, 8, 8184);
+    }
+    ck_assert_int_eq(gomem_allocator_free(a, off, 5), GOMEM_OK);
+    BLOCKS(a, 3, 8189);
+  }
+  /* An alignment equal to the pool size is valid: only offset 0 has it. */
+  ck_assert_int_eq(gomem_allocator_alloc_aligned(a, 1, 8192, &off), GOMEM_ERR_NOMEM);
+  ck_assert_int_eq(gomem_allocator_free(a, 0, 3), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_alloc_aligned(a, 8192, 8192, &off), GOMEM_OK);
+  ck_assert_uint_eq(off, 0);
+  assert_full(a);
+  gomem_allocator_destroy(a);
+}
+END_TEST
+
+/* A fit that searching for size + align - 1 units would miss. */
+START_TEST(test_aligned_complete)
+{
+  gomem_allocator *a = open_allocator(strategies[_i], 256);
+  if (!a)
+    return;
+  size_t off;
+
+  ck_assert_int_eq(gomem_allocator_alloc(a, 256, &off), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_free(a, 64, 64), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_alloc_aligned(a, 64, 64, &off), GOMEM_OK);
+  ck_assert_uint_eq(off, 64);
+  assert_full(a);
+  /* One block [65, 128) and another [200, 203): 32 units aligned to 32
+   * fit only at 96. */
+  ck_assert_int_eq(gomem_allocator_free(a, 65, 63), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_free(a, 200, 3), GOMEM_OK);
+  snapshot before = { 0 };
+  snapshot_take(a, &before);
+  off = 4242;
+  ck_assert_int_eq(gomem_allocator_alloc_aligned(a, 33, 32, &off), GOMEM_ERR_NOMEM);
+  ck_assert_uint_eq(off, 4242);
+  assert_unchanged(a, &before);
+  free(before.blocks.v);
+  ck_assert_int_eq(gomem_allocator_alloc_aligned(a, 32, 32, &off), GOMEM_OK);
+  ck_assert_uint_eq(off, 96);
+  BLOCKS(a, 65, 31, 200, 3);
+  ck_assert_int_eq(gomem_allocator_alloc_aligned(a, 2, 4, &off), GOMEM_OK);
+  ck_assert_uint_eq(off, 68);
+  BLOCKS(a, 65, 3, 70, 26, 200, 3);
+  gomem_allocator_destroy(a);
+}
+END_TEST
+
+START_TEST(test_aligned_bad)
+{
+  gomem_allocator *a = open_allocator(strategies[_i], 1000);
+  if (!a)
+    return;
+  size_t off = 4242, x;
+  snapshot before = { 0 };
+
+  ck_assert_int_eq(gomem_allocator_alloc(a, 7, &x), GOMEM_OK);
+  snapshot_take(a, &before);
+  static const size_t bad[] = { 0, 3, 6, 12, 1000, 1024, (size_t)1 << 40, SIZE_MAX };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    ck_assert_int_eq(gomem_allocator_alloc_aligned(a, 8, bad[i], &off), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_allocator_alloc_aligned(NULL, 8, 8, &off), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_allocator_alloc_aligned(a, 8, 8, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_allocator_alloc_aligned(a, 0, 8, &off), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_allocator_alloc_aligned(a, SIZE_MAX, 8, &off), GOMEM_ERR_NOMEM);
+  ck_assert_int_eq(gomem_allocator_alloc_aligned(a, 994, 2, &off), GOMEM_ERR_NOMEM);
+  ck_assert_int_eq(gomem_allocator_alloc_aligned(a, 1, 512, &off), GOMEM_OK);
+  ck_assert_uint_eq(off, 512);
+  ck_assert_int_eq(gomem_allocator_free(a, 512, 1), GOMEM_OK);
+  off = 4242;
+  ck_assert_int_eq(gomem_allocator_alloc_aligned(a, 489, 512, &off), GOMEM_ERR_NOMEM);
+  ck_assert_uint_eq(off, 4242);
+  assert_unchanged(a, &before);
+  free(before.blocks.v);
+  gomem_allocator_destroy(a);
+}
+END_TEST
+
+/* The model's aligned placement (gomem/allocator.h): in the run the
+ * policy picks for size + align - 1, else the lowest aligned fit. */
+static bool model_aligned(const model *m, size_t n, size_t align, bool best_fit, bool *exact,
+                          size_t *off)
+{
+  size_t start;
+
+  *exact = true;
+  if (model_fit(m, n + align - 1, best_fit, &start)) {
+    *off = align_up_test(start, align);
+    return true;
+  }
+  for (size_t i = 0; i < m->nruns; i++) {
+    size_t at = align_up_test(m->runs[i].start, align);
+    if (at < m->runs[i].end && m->runs[i].end - at >= n) {
+      *off = at;
+      return true;
+    }
+  }
+  return false;
+}
+
+static void assert_free_stats_match(const gomem_allocator *a, const model *m)
+{
+  gomem_free_stats st = { .struct_size = sizeof(st) };
+  uint64_t largest = 0, smallest = 0;
+
+  for (size_t i = 0; i < m->nruns; i++) {
+    uint64_t len = m->runs[i].end - m->runs[i].start;
+    largest = len > largest ? len : largest;
+    smallest = smallest == 0 || len < smallest ? len : smallest;
+  }
+  ck_assert_int_eq(gomem_allocator_free_stats(a, &st), GOMEM_OK);
+  ck_assert_uint_eq(st.struct_size, sizeof(st));
+  ck_assert_uint_eq(st.free_bytes, m->free_size);
+  ck_assert_uint_eq(st.free_blocks, m->nruns);
+  ck_assert_uint_eq(st.largest_free, largest);
+  ck_assert_uint_eq(st.smallest_free, smallest);
+}
+
+/* The JSON map, compared byte for byte with the one the model gives. */
+static void assert_json_matches(const gomem_allocator *a, const model *m)
+{
+  size_t cap = 128 + m->nruns * 48, n = 0, largest = 0, len = 0;
+  char *want = malloc(cap), *got = NULL;
+
+  ck_assert_ptr_nonnull(want);
+  for (size_t i = 0; i < m->nruns; i++)
+    largest = m->runs[i].end - m->runs[i].start > largest ? m->runs[i].end - m->runs[i].start
+                                                          : largest;
+  n += (size_t)snprintf(want + n, cap - n,
+                        "{\"size\":%zu,\"free_bytes\":%zu,\"free_blocks\":%zu,"
+                        "\"largest_free\":%zu,\"free\":[",
+                        m->size, m->free_size, m->nruns, largest);
+  for (size_t i = 0; i < m->nruns; i++)
+    n += (size_t)snprintf(want + n, cap - n, "%s[%zu,%zu]", i ? "," : "", m->runs[i].start,
+                          m->runs[i].end - m->runs[i].start);
+  n += (size_t)snprintf(want + n, cap - n, "]}");
+  ck_assert_uint_lt(n, cap);
+  ck_assert_int_eq(gomem_allocator_dump_json(a, &got, &len), GOMEM_OK);
+  ck_assert_str_eq(got, want);
+  ck_assert_uint_eq(len, n);
+  gomem_json_free(got);
+  free(want);
+}
+
+struct live {
+  size_t off, len;
+};
+
+/* Random allocations (aligned or not) and frees of random parts against
+ * the byte-map model: every aligned request succeeds exactly when the
+ * model has an aligned fit, lands where the policy says (first and best
+ * fit; good fit must be aligned and free), and the statistics and the
+ * JSON map match the model throughout. */
+START_TEST(test_aligned_stats_json_vs_model)
+{
+  gomem_strategy s = strategies[_i];
+  enum { SIZE = 1 << 14, OPS = 6000, MAXLIVE = 512 };
+  gomem_allocator *a = open_allocator(s, SIZE);
+  if (!a)
+    return;
+  model m;
+  struct live live[MAXLIVE];
+  size_t nlive = 0;
+  uint64_t rng = 0xa119e + (uint64_t)_i;
+
+  ck_assert(model_init(&m, SIZE));
+  assert_free_stats_match(a, &m);
+  assert_json_matches(a, &m);
+  for (int op = 0; op < OPS; op++) {
+    if (nlive < MAXLIVE && (nlive == 0 || rng_below(&rng, 100) < 55)) {
+      size_t n = 1 + rng_below(&rng, rng_below(&rng, 4) ? 64 : 700);
+      size_t align = (size_t)1 << rng_below(&rng, 10), off = SIZE, want = SIZE;
+      bool exact, fits = model_aligned(&m, n, align, is_best_fit(s), &exact, &want);
+      int rc = gomem_allocator_alloc_aligned(a, n, align, &off);
+      ck_assert_int_eq(rc, fits ? GOMEM_OK : GOMEM_ERR_NOMEM);
+      if (rc != GOMEM_OK)
+        continue;
+      ck_assert_uint_eq(off % align, 0);
+      if (!is_good_fit(s))
+        ck_assert_uint_eq(off, want);
+      ck_assert(model_take(&m, off, n));
+      live[nlive++] = (struct live){ off, n };
+    } else {
+      size_t i = rng_below(&rng, nlive);
+      /* A random part of it: its head, its tail, or all of it. */
+      size_t cut = rng_below(&rng, live[i].len);
+      size_t off = live[i].off, len = live[i].len;
+      if (cut > 0 && rng_below(&rng, 2)) {
+        ck_assert_int_eq(gomem_allocator_free(a, off + cut, len - cut), GOMEM_OK);
+        ck_assert(model_give(&m, off + cut, len - cut));
+        live[i].len = cut;
+      } else {
+        ck_assert_int_eq(gomem_allocator_free(a, off, len), GOMEM_OK);
+        ck_assert(model_give(&m, off, len));
+        live[i] = live[--nlive];
+      }
+    }
+    assert_sound(a);
+    assert_free_stats_match(a, &m);
+    if (op % 16 == 0)
+      assert_json_matches(a, &m);
+  }
+  assert_json_matches(a, &m);
+  model_fini(&m);
+  gomem_allocator_destroy(a);
+}
+END_TEST
+
+/* struct_size: too small is refused; a shorter struct gets only its
+ * whole fields; NULL arguments are refused. */
+START_TEST(test_free_stats_struct_size)
+{
+  gomem_allocator *a = open_allocator(strategies[_i], 100);
+  if (!a)
+    return;
+  size_t off;
+  struct {
+    gomem_free_stats st;
+    uint64_t guard;
+  } buf;
+
+  ck_assert_int_eq(gomem_allocator_alloc(a, 10, &off), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_free_stats(NULL, &buf.st), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_allocator_free_stats(a, NULL), GOMEM_ERR_INVALID);
+  memset(&buf, 0xab, sizeof(buf));
+  buf.st.struct_size = sizeof(size_t) - 1;
+  ck_assert_int_eq(gomem_allocator_free_stats(a, &buf.st), GOMEM_ERR_INVALID);
+  ck_assert_uint_eq(buf.st.free_bytes, UINT64_C(0xabababababababab));
+  /* free_bytes and half of free_blocks: only free_bytes is written. */
+  buf.st.struct_size = offsetof(gomem_free_stats, free_blocks) + 4;
+  ck_assert_int_eq(gomem_allocator_free_stats(a, &buf.st), GOMEM_OK);
+  ck_assert_uint_eq(buf.st.free_bytes, 90);
+  ck_assert_uint_eq(buf.st.free_blocks, UINT64_C(0xabababababababab));
+  buf.st.struct_size = sizeof(buf);
+  ck_assert_int_eq(gomem_allocator_free_stats(a, &buf.st), GOMEM_OK);
+  ck_assert_uint_eq(buf.st.smallest_free, 90);
+  ck_assert_uint_eq(buf.guard, UINT64_C(0xabababababababab));
+  /* Nothing free: largest and smallest are 0. */
+  ck_assert_int_eq(gomem_allocator_alloc(a, 90, &off), GOMEM_OK);
+  buf.st.struct_size = sizeof(buf.st);
+  ck_assert_int_eq(gomem_allocator_free_stats(a, &buf.st), GOMEM_OK);
+  ck_assert_uint_eq(buf.st.free_bytes, 0);
+  ck_assert_uint_eq(buf.st.free_blocks, 0);
+  ck_assert_uint_eq(buf.st.largest_free, 0);
+  ck_assert_uint_eq(buf.st.smallest_free, 0);
+  char *json = (char *)&buf;
+  size_t len = 77;
+  ck_assert_int_eq(gomem_allocator_dump_json(NULL, &json, &len), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_allocator_dump_json(a, NULL, &len), GOMEM_ERR_INVALID);
+  ck_assert_ptr_eq(json, (char *)&buf);
+  ck_assert_uint_eq(len, 77);
+  ck_assert_int_eq(gomem_allocator_dump_json(a, &json, NULL), GOMEM_OK);
+  ck_assert_str_eq(json, "{\"size\":100,\"free_bytes\":0,\"free_blocks\":0,\"largest_free\":0,"
+                         "\"free\":[]}");
+  gomem_json_free(json);
+  gomem_json_free(NULL);
+  gomem_allocator_destroy(a);
+}
+END_TEST
+
 /* --- the suite -------------------------------------------------------------- */
 
 static Suite *allocator_suite(void)
@@ -1338,6 +1625,10 @@ static Suite *allocator_suite(void)
   tcase_add_loop_test(conf, test_sequential_rounds, 0, N_STRATEGIES);
   tcase_add_loop_test(conf, test_bad_free, 0, N_STRATEGIES);
   tcase_add_loop_test(conf, test_bad_alloc_find, 0, N_STRATEGIES);
+  tcase_add_loop_test(conf, test_aligned_every_alignment, 0, N_STRATEGIES);
+  tcase_add_loop_test(conf, test_aligned_complete, 0, N_STRATEGIES);
+  tcase_add_loop_test(conf, test_aligned_bad, 0, N_STRATEGIES);
+  tcase_add_loop_test(conf, test_free_stats_struct_size, 0, N_STRATEGIES);
   suite_add_tcase(s, conf);
 
   /* Valgrind runs these many times slower than native. */
@@ -1348,6 +1639,7 @@ static Suite *allocator_suite(void)
   tcase_add_loop_test(heavy, test_random_small_vs_model, 0, N_STRATEGIES);
   tcase_add_loop_test(heavy, test_random_large_vs_model, 0, N_STRATEGIES);
   tcase_add_loop_test(heavy, test_scattered_frees, 0, N_STRATEGIES);
+  tcase_add_loop_test(heavy, test_aligned_stats_json_vs_model, 0, N_STRATEGIES);
   tcase_add_test(heavy, test_fuzz_seeds);
   tcase_add_test(heavy, test_fuzz_random);
   suite_add_tcase(s, heavy);
