@@ -52,6 +52,10 @@ static inline void *gomem__chunk_take(gomem_chunk *c, size_t size)
   return c->base + offset;
 }
 
+/* @return true when c is over the caller's memory (gomem_chunk_new_over,
+ * gomem_scalable_add_region): it is never released or cached. */
+bool gomem__chunk_is_callers(const gomem_chunk *c);
+
 /* Allocate size > 0 bytes at an address that is a multiple of align, a
  * power of two: the pointer, or NULL (errno untouched). */
 void *gomem__chunk_take_aligned(gomem_chunk *c, size_t size, size_t align);

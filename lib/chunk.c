@@ -10,7 +10,9 @@
 #include "chunk-internal.h"
 #include "report.h"
 
-gomem_chunk *gomem_chunk_new(size_t size, gomem_strategy s)
+/* A chunk over the region *r fills (gomem__region_acquire, or the
+ * caller's memory): the chunk, or NULL with errno set, nothing held. */
+static gomem_chunk *chunk_make(size_t size, gomem_strategy s, void *caller_mem)
 {
   gomem_allocator *a = NULL;
   int rc = gomem_allocator_create(size, s, &a);
@@ -20,7 +22,9 @@ gomem_chunk *gomem_chunk_new(size_t size, gomem_strategy s)
     return NULL;
   }
   gomem_chunk *c = malloc(sizeof(*c));
-  if (!c || gomem__region_acquire(&c->region, size) != 0) {
+  if (c && caller_mem)
+    gomem__region_adopt(&c->region, caller_mem, size);
+  if (!c || (!caller_mem && gomem__region_acquire(&c->region, size) != 0)) {
     free(c);
     gomem_allocator_destroy(a);
     errno = ENOMEM;
@@ -31,6 +35,26 @@ gomem_chunk *gomem_chunk_new(size_t size, gomem_strategy s)
   c->carve = (struct gomem__carve){0, 0, 0, 0};
   gomem__track_noaccess(c->base, size);
   return c;
+}
+
+gomem_chunk *gomem_chunk_new(size_t size, gomem_strategy s)
+{
+  return chunk_make(size, s, NULL);
+}
+
+gomem_chunk *gomem_chunk_new_over(void *mem, size_t size, gomem_strategy s)
+{
+  /* The region must not wrap around the address space. */
+  if (!mem || (uintptr_t)mem + size < (uintptr_t)mem) {
+    errno = EINVAL;
+    return NULL;
+  }
+  return chunk_make(size, s, mem);
+}
+
+bool gomem__chunk_is_callers(const gomem_chunk *c)
+{
+  return c->region.origin == GOMEM__ORIGIN_CALLER;
 }
 
 void gomem_chunk_destroy(gomem_chunk *c)

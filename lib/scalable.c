@@ -340,6 +340,17 @@ static inline void *span_peek(gomem_scalable *s, size_t size)
 
 /* ---- chunks ------------------------------------------------------------------- */
 
+/* Put chunk c of @p size bytes in the address index and last in creation
+ * order; reserve_entry made room. */
+static void enlist_chunk(gomem_scalable *s, gomem_chunk *c, size_t size)
+{
+  struct entry e = {.base = (uintptr_t)gomem_chunk_base(c), .size = size, .chunk = c};
+
+  insert_entry(s, &e);
+  s->order[s->nchunks++] = c;
+  count_add(&s->stats.chunks, 1);
+}
+
 static gomem_chunk *add_chunk(gomem_scalable *s, size_t size)
 {
   if (reserve_entry(s) != 0)
@@ -349,10 +360,7 @@ static gomem_chunk *add_chunk(gomem_scalable *s, size_t size)
     s->spare = NULL;
   else if (!(c = gomem_chunk_new(size, s->strategy)))
     return NULL;
-  struct entry e = {.base = (uintptr_t)gomem_chunk_base(c), .size = size, .chunk = c};
-  insert_entry(s, &e);
-  s->order[s->nchunks++] = c;
-  count_add(&s->stats.chunks, 1);
+  enlist_chunk(s, c, size);
   count_add(&s->stats.reserved, size);
   return c;
 }
@@ -394,7 +402,9 @@ static size_t trim_chunks(gomem_scalable *s, const gomem_chunk *keep)
   size_t dropped = 0;
 
   for (size_t i = s->nentries; i-- > 0;) {
-    if (s->entries[i].chunk != keep && chunk_is_free(s, s->entries[i].chunk)) {
+    gomem_chunk *c = s->entries[i].chunk;
+    /* The caller's regions stay for the allocator's life. */
+    if (c != keep && chunk_is_free(s, c) && !gomem__chunk_is_callers(c)) {
       drop_chunk(s, i);
       dropped++;
     }
@@ -697,7 +707,7 @@ static __attribute__((noinline)) void drop_chunk_at(gomem_scalable *s, uintptr_t
 static inline void chunk_freed(gomem_scalable *s, gomem_chunk *c, uintptr_t p, size_t len)
 {
   gomem__track_free((void *)p, len);
-  if (s->nchunks > 1 && chunk_is_free(s, c))
+  if (s->nchunks > 1 && chunk_is_free(s, c) && !gomem__chunk_is_callers(c))
     drop_chunk_at(s, p);
 }
 
@@ -1571,6 +1581,62 @@ int gomem__scalable_check(gomem_scalable *s)
       return line;
   }
   return 0;
+}
+
+/* ---- caller-provided regions ------------------------------------------------------ */
+
+struct overlap_walk {
+  uintptr_t p;
+  size_t size;
+  bool hit;
+};
+
+static void block_overlaps(const struct gomem__block *x, void *ctx)
+{
+  struct overlap_walk *w = ctx;
+
+  if (w->p < x->base + x->size && x->base < w->p + w->size)
+    w->hit = true;
+}
+
+/* @return true when [p, p + size) overlaps a chunk or a system block of
+ * s. A linear walk: regions are added rarely. */
+static bool region_overlaps(gomem_scalable *s, uintptr_t p, size_t size)
+{
+  struct overlap_walk w = {p, size, false};
+
+  for (size_t i = 0; i < s->nentries; i++)
+    if (p < s->entries[i].base + s->entries[i].size && s->entries[i].base < p + size)
+      return true;
+  gomem__blocks_foreach(&s->blocks, block_overlaps, &w);
+  return w.hit;
+}
+
+static int add_region_claimed(gomem_scalable *s, void *mem, size_t size)
+{
+  if (region_overlaps(s, (uintptr_t)mem, size))
+    return GOMEM_ERR_INVALID;
+  if (reserve_entry(s) != 0)
+    return GOMEM_ERR_NOMEM;
+  gomem_chunk *c = gomem_chunk_new_over(mem, size, s->strategy);
+  if (!c)
+    return GOMEM_ERR_NOMEM;
+  enlist_chunk(s, c, size);
+  return GOMEM_OK;
+}
+
+int gomem_scalable_add_region(gomem_scalable *s, void *mem, size_t size)
+{
+  if (!s || !mem || size == 0 || (uintptr_t)mem + size < (uintptr_t)mem)
+    return GOMEM_ERR_INVALID;
+  /* Such a build has no chunks: every allocation is the system's. */
+  if (!GOMEM_WITH_RECYCLABLE)
+    return GOMEM_ERR_UNSUPPORTED;
+  if (!claim(s))
+    return GOMEM_ERR_WRONG_THREAD;
+  int rc = add_region_claimed(s, mem, size);
+  unclaim(s);
+  return rc;
 }
 
 /* ---- free-space statistics and the JSON map ------------------------------------ */

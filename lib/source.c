@@ -73,6 +73,12 @@ static void fill(struct gomem__region *r, void *p, size_t size, size_t mapped,
   r->offset = 0;
 }
 
+void gomem__region_adopt(struct gomem__region *r, void *p, size_t size)
+{
+  /* Not cacheable: the cache would hand it to another chunk. */
+  fill(r, p, size, size, GOMEM__ORIGIN_CALLER);
+}
+
 static int heap_acquire(struct gomem__region *r, size_t size)
 {
   void *p = NULL;
@@ -239,6 +245,8 @@ static void release_to_origin(struct gomem__region *r)
   case GOMEM__ORIGIN_HEAP:
     free(r->ptr);
     break;
+  case GOMEM__ORIGIN_CALLER:
+    break; /* the caller's: never ours to free */
   }
 }
 

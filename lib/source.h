@@ -16,6 +16,7 @@ enum gomem__origin {
   GOMEM__ORIGIN_HEAP = 0,
   GOMEM__ORIGIN_MMAP = 1,
   GOMEM__ORIGIN_BUDDY = 2,
+  GOMEM__ORIGIN_CALLER = 3, /* the caller's memory: never freed, never cached */
 };
 
 struct gomem__region {
@@ -40,6 +41,10 @@ int gomem__region_acquire_system(struct gomem__region *r, size_t size);
 /* A region from plain malloc (16-byte alignment), for small system
  * blocks. 0 or -1. */
 int gomem__region_acquire_plain(struct gomem__region *r, size_t size);
+
+/* Fill *r with the caller's memory [p, p + size), which releasing leaves
+ * alone (gomem_chunk_new_over). */
+void gomem__region_adopt(struct gomem__region *r, void *p, size_t size);
 
 /* Give r's memory back: to the chunk cache when it fits there, else to its
  * origin. r->ptr becomes NULL. */

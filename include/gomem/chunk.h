@@ -38,7 +38,27 @@ typedef struct gomem_chunk gomem_chunk;
  */
 GOMEM_API gomem_chunk *gomem_chunk_new(size_t size, gomem_strategy s);
 
-/** Release the chunk and its memory; pointers into it die. NULL is a no-op. */
+/**
+ * Create a chunk over @p size bytes the caller provides at @p mem (shared
+ * memory, a pinned buffer, a static arena, a stack array), managed with
+ * strategy @p s. The library never writes into the region: its
+ * bookkeeping lives in memory of its own, and only pieces the caller
+ * allocates are handed out. It never frees the region: gomem_chunk_destroy
+ * releases only the bookkeeping, and the region never enters the chunk
+ * cache. The region must stay valid until the chunk is destroyed; its
+ * alignment is the caller's (gomem_chunk_malloc_aligned aligns addresses
+ * whatever it is).
+ *
+ * @return the chunk, owned by the caller (gomem_chunk_destroy), or NULL
+ * with errno = EINVAL (@p mem NULL, size 0, the region wraps around the
+ * address space, @p s not a strategy), ENOTSUP (@p s not built) or ENOMEM
+ * (no memory for the bookkeeping). Threads: any thread; the chunk is then
+ * used by one thread at a time.
+ */
+GOMEM_API gomem_chunk *gomem_chunk_new_over(void *mem, size_t size, gomem_strategy s);
+
+/** Release the chunk and its memory (never memory a caller provided:
+ *  gomem_chunk_new_over); pointers into it die. NULL is a no-op. */
 GOMEM_API void gomem_chunk_destroy(gomem_chunk *c);
 
 /**

@@ -412,6 +412,27 @@ GOMEM_API int gomem_scalable_drain(gomem_scalable *s);
 GOMEM_API int gomem_scalable_stats(const gomem_scalable *s, gomem_stats *out);
 
 /**
+ * Add @p size bytes the caller provides at @p mem (shared memory, a
+ * pinned buffer, a static arena) to @p s as a chunk of its own, served
+ * like the others in the order chunks were added (after them). The
+ * library never writes into it except through the pieces it hands out,
+ * and never releases it: not when it becomes free, not at trim, not at
+ * destroy; it never enters the chunk cache. It counts in stats.chunks but
+ * not in stats.reserved (which is memory from the system). The region
+ * must stay valid until @p s is destroyed. Who may call: as
+ * gomem_scalable_malloc.
+ *
+ * @return GOMEM_OK; GOMEM_ERR_INVALID (@p s or @p mem NULL, size 0, the
+ * region wraps around the address space, or it overlaps memory @p s
+ * already manages: a chunk, a caller region or a large block);
+ * GOMEM_ERR_WRONG_THREAD (another thread owns @p s); GOMEM_ERR_NOMEM (no
+ * memory for the bookkeeping); GOMEM_ERR_UNSUPPORTED (a
+ * `-Drecyclable=false` build, which has no chunks). Nothing changes on
+ * error.
+ */
+GOMEM_API int gomem_scalable_add_region(gomem_scalable *s, void *mem, size_t size);
+
+/**
  * Fill @p out with the free-space statistics over all chunks (see
  * gomem_free_stats): the free runs of every chunk, bytes its front span
  * and in-order frees hold included (a run never spans two chunks). System
