@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <gomem/gomem.h>
 #include "rng.h"
@@ -391,6 +392,207 @@ START_TEST(test_reset)
 }
 END_TEST
 
+/* --- aligned allocation, caller memory, statistics --------------------------- */
+
+static uintptr_t align_addr(uintptr_t p, size_t align)
+{
+  return (p + align - 1) & ~(uintptr_t)(align - 1);
+}
+
+/* Every power of two from 1 to 4096, on chunk c: after 3 bytes, the piece
+ * is at the first aligned address of the one free block, the padding
+ * stays free, and the ordinary free gives it back. */
+static void every_alignment(gomem_chunk *c)
+{
+  unsigned char *base = gomem_chunk_base(c);
+  size_t size = gomem_chunk_size(c);
+  void *first = must_malloc(c, 3);
+
+  ck_assert_ptr_eq(first, base);
+  for (size_t align = 1; align <= 4096; align *= 2) {
+    unsigned char *p = gomem_chunk_malloc_aligned(c, 5, align);
+    unsigned char *want = base + (align_addr((uintptr_t)base + 3, align) - (uintptr_t)base);
+    ck_assert_ptr_eq(p, want);
+    ck_assert_uint_eq((uintptr_t)p % align, 0);
+    ck_assert_uint_eq(gomem_chunk_free_size(c), size - 8);
+    blocks b = blocks_of(c);
+    ck_assert_uint_eq(b.n, p == base + 3 ? 1 : 2);
+    ck_assert_uint_eq(b.v[2 * b.n - 2], (size_t)(p - base) + 5);
+    memset(p, 0xc3, 5);
+    ck_assert_int_eq(gomem_chunk_free(c, p, 5), GOMEM_OK);
+    b = blocks_of(c);
+    ck_assert_uint_eq(b.n, 1);
+    ck_assert_uint_eq(b.v[0], 3);
+  }
+  ck_assert_int_eq(gomem_chunk_free(c, first, 3), GOMEM_OK);
+}
+
+START_TEST(test_malloc_aligned_every_alignment)
+{
+  gomem_chunk *c = open_chunk(strategies[_i], 16384);
+  if (!c)
+    return;
+  every_alignment(c);
+  gomem_chunk_destroy(c);
+
+  /* Over caller memory that starts one byte past a 4 KiB boundary: the
+   * addresses are aligned, not the offsets. */
+  static unsigned char arena[16384 + 8192] __attribute__((aligned(4096)));
+  c = gomem_chunk_new_over(arena + 1, 16384, strategies[_i]);
+  ck_assert_ptr_nonnull(c);
+  every_alignment(c);
+  gomem_chunk_destroy(c);
+}
+END_TEST
+
+START_TEST(test_malloc_aligned_bad)
+{
+  gomem_chunk *c = open_chunk(strategies[_i], 1000);
+  if (!c)
+    return;
+  void *p = must_malloc(c, 10);
+  blocks before = blocks_of(c);
+  static const size_t bad[] = { 0, 3, 24, 1024, (size_t)1 << 40, SIZE_MAX };
+
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    errno = 0;
+    ck_assert_ptr_null(gomem_chunk_malloc_aligned(c, 8, bad[i]));
+    ck_assert_int_eq(errno, EINVAL);
+  }
+  errno = 0;
+  ck_assert_ptr_null(gomem_chunk_malloc_aligned(NULL, 8, 8));
+  ck_assert_int_eq(errno, EINVAL);
+  errno = 0;
+  ck_assert_ptr_null(gomem_chunk_malloc_aligned(c, 0, 8));
+  ck_assert_int_eq(errno, EINVAL);
+  errno = 0;
+  ck_assert_ptr_null(gomem_chunk_malloc_aligned(c, 991, 1));
+  ck_assert_int_eq(errno, ENOMEM);
+  errno = 0;
+  ck_assert_ptr_null(gomem_chunk_malloc_aligned(c, SIZE_MAX, 64));
+  ck_assert_int_eq(errno, ENOMEM);
+  assert_same_blocks(c, &before);
+  ck_assert_uint_eq(gomem_chunk_free_size(c), 990);
+  ck_assert_int_eq(gomem_chunk_free(c, p, 10), GOMEM_OK);
+  gomem_chunk_destroy(c);
+}
+END_TEST
+
+enum { OVER_SIZE = 8192, OVER_PIECES = 64 };
+#define OVER_PATTERN 0x5a
+
+/* Random mallocs (aligned or not) and frees on a chunk over @p mem, whose
+ * bytes hold OVER_PATTERN: the caller writes its pieces and restores the
+ * pattern before each free, so after destroy every byte must hold it
+ * again: the library wrote nothing into the region, and did not free it
+ * (the caller reads it afterwards). */
+static void caller_region(gomem_strategy s, unsigned char *mem)
+{
+  struct {
+    unsigned char *p;
+    size_t len;
+  } live[OVER_PIECES];
+  size_t nlive = 0;
+  uint64_t rng = 0x0fe4 + (uint64_t)s;
+  size_t cached = gomem_cached_bytes();
+
+  memset(mem, OVER_PATTERN, OVER_SIZE);
+  gomem_chunk *c = gomem_chunk_new_over(mem, OVER_SIZE, s);
+  ck_assert_ptr_nonnull(c);
+  ck_assert_ptr_eq(gomem_chunk_base(c), mem);
+  ck_assert_uint_eq(gomem_chunk_size(c), OVER_SIZE);
+  ck_assert_uint_eq(gomem_chunk_free_size(c), OVER_SIZE);
+  for (int op = 0; op < 2000; op++) {
+    if (nlive < OVER_PIECES && (nlive == 0 || rng_below(&rng, 2))) {
+      size_t len = 1 + rng_below(&rng, 300), align = (size_t)1 << rng_below(&rng, 8);
+      unsigned char *p = rng_below(&rng, 2) ? gomem_chunk_malloc_aligned(c, len, align)
+                                            : gomem_chunk_malloc(c, len);
+      if (!p)
+        continue;
+      ck_assert(gomem_chunk_owns(c, p));
+      memset(p, 0xc3, len);
+      live[nlive].p = p;
+      live[nlive++].len = len;
+    } else {
+      size_t i = rng_below(&rng, nlive);
+      memset(live[i].p, OVER_PATTERN, live[i].len);
+      ck_assert_int_eq(gomem_chunk_free(c, live[i].p, live[i].len), GOMEM_OK);
+      live[i] = live[--nlive];
+    }
+  }
+  for (size_t i = 0; i < nlive; i++)
+    memset(live[i].p, OVER_PATTERN, live[i].len);
+  gomem_chunk_reset(c); /* gives back everything still live */
+  gomem_chunk_destroy(c);
+  for (size_t i = 0; i < OVER_SIZE; i++)
+    if (mem[i] != OVER_PATTERN)
+      ck_abort_msg("byte %zu of the caller's region changed", i);
+  ck_assert_uint_eq(gomem_cached_bytes(), cached); /* never cached */
+}
+
+START_TEST(test_new_over_stack)
+{
+  unsigned char mem[OVER_SIZE];
+
+  if (expect_available(strategies[_i]))
+    caller_region(strategies[_i], mem);
+}
+END_TEST
+
+START_TEST(test_new_over_mmap)
+{
+  if (!expect_available(strategies[_i]))
+    return;
+  unsigned char *mem = mmap(NULL, OVER_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                            -1, 0);
+  ck_assert_ptr_ne(mem, MAP_FAILED);
+  caller_region(strategies[_i], mem);
+  ck_assert_int_eq(munmap(mem, OVER_SIZE), 0);
+}
+END_TEST
+
+START_TEST(test_new_over_bad)
+{
+  unsigned char mem[64];
+
+  errno = 0;
+  ck_assert_ptr_null(gomem_chunk_new_over(NULL, 64, GOMEM_STRATEGY_DEFAULT));
+  ck_assert_int_eq(errno, EINVAL);
+  errno = 0;
+  ck_assert_ptr_null(gomem_chunk_new_over(mem, 0, GOMEM_STRATEGY_DEFAULT));
+  ck_assert_int_eq(errno, EINVAL);
+  errno = 0;
+  ck_assert_ptr_null(gomem_chunk_new_over((void *)(UINTPTR_MAX - 10), 64, GOMEM_STRATEGY_DEFAULT));
+  ck_assert_int_eq(errno, EINVAL);
+  errno = 0;
+  ck_assert_ptr_null(gomem_chunk_new_over(mem, 64, (gomem_strategy)7));
+  ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+START_TEST(test_free_stats)
+{
+  gomem_chunk *c = open_chunk(strategies[_i], 1000);
+  if (!c)
+    return;
+  gomem_free_stats st = { .struct_size = sizeof(st) };
+  unsigned char *p = must_malloc(c, 1000);
+
+  ck_assert_int_eq(gomem_chunk_free(c, p + 10, 5), GOMEM_OK);
+  ck_assert_int_eq(gomem_chunk_free(c, p + 100, 300), GOMEM_OK);
+  ck_assert_int_eq(gomem_chunk_free_stats(c, &st), GOMEM_OK);
+  ck_assert_uint_eq(st.free_bytes, 305);
+  ck_assert_uint_eq(st.free_blocks, 2);
+  ck_assert_uint_eq(st.largest_free, 300);
+  ck_assert_uint_eq(st.smallest_free, 5);
+  ck_assert_int_eq(gomem_chunk_free_stats(NULL, &st), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_chunk_free_stats(c, NULL), GOMEM_ERR_INVALID);
+  st.struct_size = 0;
+  ck_assert_int_eq(gomem_chunk_free_stats(c, &st), GOMEM_ERR_INVALID);
+  gomem_chunk_destroy(c);
+}
+END_TEST
+
 static Suite *chunk_suite(void)
 {
   Suite *s = suite_create("chunk");
@@ -399,6 +601,7 @@ static Suite *chunk_suite(void)
 
   tcase_add_test(api, test_new_bad_input);
   tcase_add_test(api, test_null_handle);
+  tcase_add_test(api, test_new_over_bad);
   suite_add_tcase(s, api);
 
   /* Every loop test runs once per entry of strategies[]. */
@@ -413,6 +616,11 @@ static Suite *chunk_suite(void)
   tcase_add_loop_test(conf, test_free_invalid, 0, N_STRATEGIES);
   tcase_add_loop_test(conf, test_patterns, 0, N_STRATEGIES);
   tcase_add_loop_test(conf, test_reset, 0, N_STRATEGIES);
+  tcase_add_loop_test(conf, test_malloc_aligned_every_alignment, 0, N_STRATEGIES);
+  tcase_add_loop_test(conf, test_malloc_aligned_bad, 0, N_STRATEGIES);
+  tcase_add_loop_test(conf, test_new_over_stack, 0, N_STRATEGIES);
+  tcase_add_loop_test(conf, test_new_over_mmap, 0, N_STRATEGIES);
+  tcase_add_loop_test(conf, test_free_stats, 0, N_STRATEGIES);
   suite_add_tcase(s, conf);
   return s;
 }
