@@ -13,7 +13,9 @@
 
 #include <check.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -2145,6 +2147,394 @@ START_TEST(fuzz_random)
 }
 END_TEST
 
+/* ---- aligned allocation, caller regions, free statistics, JSON ------------------ */
+
+static const gomem_strategy all_strategies[] = { GOMEM_STRATEGY_TREAP, GOMEM_STRATEGY_AVL,
+                                                  GOMEM_STRATEGY_TLSF };
+
+/* A scalable allocator with strategy number @p i, or NULL when this build
+ * lacks it. */
+static gomem_scalable *new_with_strategy(int i, size_t initial, unsigned flags)
+{
+  if (!gomem_strategy_available(all_strategies[i]))
+    return NULL;
+  gomem_scalable *s = gomem_scalable_new_ex(initial, all_strategies[i], flags);
+  ck_assert_ptr_nonnull(s);
+  return s;
+}
+
+/* Every power of two from 1 to 4096, plus alignments and sizes no chunk
+ * holds: aligned, counted like malloc, given back by the ordinary free. */
+static void every_alignment(gomem_scalable *s)
+{
+  unsigned char *first = malloc_ok(s, 64);
+
+  /* The span starts 64-byte aligned: the piece follows the last one. */
+  if (gomem_scalable_pooled())
+    ck_assert_ptr_eq(gomem_scalable_malloc_aligned(s, 5, 64), first + 64);
+  else
+    ck_assert_uint_eq((uintptr_t)gomem_scalable_malloc_aligned(s, 5, 64) % 64, 0);
+  for (size_t align = 1; align <= 4096; align *= 2) {
+    for (size_t size = 1; size <= 3000; size += 999) {
+      unsigned char *p = gomem_scalable_malloc_aligned(s, size, align);
+      ck_assert_ptr_nonnull(p);
+      ck_assert_uint_eq((uintptr_t)p % align, 0);
+      memset(p, 0xc3, size);
+      ck_assert_uint_eq(stats_of(s).in_use, 64 + 5 + size);
+      ck_assert_int_eq(gomem_scalable_free(s, p, size), GOMEM_OK);
+    }
+  }
+  static const size_t big[][2] = { { 100, 8 * MiB }, { 5 * MiB, 4096 }, { 3 * MiB, 2 * MiB } };
+  for (size_t i = 0; i < 3; i++) {
+    unsigned char *p = gomem_scalable_malloc_aligned(s, big[i][0], big[i][1]);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_uint_eq((uintptr_t)p % big[i][1], 0);
+    p[0] = p[big[i][0] - 1] = 1;
+    /* Any part may go back first, as with malloc. */
+    ck_assert_int_eq(gomem_scalable_free(s, p + 1, big[i][0] - 1), GOMEM_OK);
+    ck_assert_int_eq(gomem_scalable_free(s, p, 1), GOMEM_OK);
+  }
+  ck_assert_uint_eq(stats_of(s).large_blocks, 0);
+  ck_assert_int_eq(gomem_scalable_free(s, first + 64, 5), GOMEM_OK);
+  ck_assert_int_eq(gomem_scalable_free(s, first, 64), GOMEM_OK);
+  ck_assert_uint_eq(stats_of(s).in_use, 0);
+}
+
+START_TEST(aligned_every_alignment)
+{
+  for (unsigned flags = 0; flags <= GOMEM_SCALABLE_SHARED; flags++) {
+    gomem_scalable *s = new_with_strategy(_i, 4 * KiB, flags);
+    if (!s)
+      return;
+    every_alignment(s);
+    gomem_scalable_destroy(s);
+  }
+}
+END_TEST
+
+START_TEST(aligned_bad)
+{
+  gomem_scalable *s = gomem_scalable_new(4 * KiB);
+  void *p = malloc_ok(s, 10);
+  gomem_stats before = stats_of(s);
+  static const size_t bad[] = { 0, 3, 24, SIZE_MAX };
+
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    errno = 0;
+    ck_assert_ptr_null(gomem_scalable_malloc_aligned(s, 8, bad[i]));
+    ck_assert_int_eq(errno, EINVAL);
+  }
+  errno = 0;
+  ck_assert_ptr_null(gomem_scalable_malloc_aligned(NULL, 8, 8));
+  ck_assert_int_eq(errno, EINVAL);
+  errno = 0;
+  ck_assert_ptr_null(gomem_scalable_malloc_aligned(s, 0, 8));
+  ck_assert_int_eq(errno, EINVAL);
+  errno = 0;
+  ck_assert_ptr_null(gomem_scalable_malloc_aligned(s, SIZE_MAX - 10, 64));
+  ck_assert_int_eq(errno, ENOMEM);
+  gomem_stats after = stats_of(s);
+  assert_stats_eq(&before, &after);
+  ck_assert_int_eq(gomem_scalable_free(s, p, 10), GOMEM_OK);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+/* What another thread got from the new calls on an owned allocator. */
+struct new_calls {
+  gomem_scalable *s;
+  void *aligned, *region;
+  int aligned_errno, region_rc, stats_rc, json_rc;
+};
+
+static void *try_new_calls(void *arg)
+{
+  struct new_calls *r = arg;
+  gomem_free_stats fs = { .struct_size = sizeof(fs) };
+  char *json = NULL;
+
+  errno = 0;
+  r->aligned = gomem_scalable_malloc_aligned(r->s, 10, 64);
+  r->aligned_errno = errno;
+  r->region_rc = gomem_scalable_add_region(r->s, r->region, 4 * KiB);
+  r->stats_rc = gomem_scalable_free_stats(r->s, &fs);
+  r->json_rc = gomem_scalable_dump_json(r->s, &json, NULL);
+  ck_assert(r->json_rc == GOMEM_OK ? json != NULL : json == NULL);
+  gomem_json_free(json);
+  return NULL;
+}
+
+START_TEST(new_calls_refused_elsewhere)
+{
+  static unsigned char region[4 * KiB];
+  gomem_scalable *s = gomem_scalable_new(4 * KiB);
+  struct new_calls r = { .s = s, .region = region };
+  void *p = malloc_ok(s, 10);
+  gomem_stats before = stats_of(s);
+
+  run_elsewhere(try_new_calls, &r);
+  gomem_stats after = stats_of(s);
+  assert_stats_eq(&before, &after);
+  ck_assert_ptr_null(r.aligned);
+  ck_assert_int_eq(r.aligned_errno, EPERM);
+  ck_assert_int_eq(r.region_rc, gomem_scalable_pooled() ? GOMEM_ERR_WRONG_THREAD
+                                                       : GOMEM_ERR_UNSUPPORTED);
+  ck_assert_int_eq(r.stats_rc, GOMEM_ERR_WRONG_THREAD);
+  ck_assert_int_eq(r.json_rc, GOMEM_ERR_WRONG_THREAD);
+  /* Disowned, the first of them adopts it, like malloc. */
+  ck_assert_int_eq(gomem_scalable_disown(s), GOMEM_OK);
+  run_elsewhere(try_new_calls, &r);
+  ck_assert_int_eq(r.json_rc, GOMEM_OK);
+  ck_assert_ptr_nonnull(r.aligned);
+  ck_assert_uint_eq((uintptr_t)r.aligned % 64, 0);
+  ck_assert_int_eq(gomem_scalable_free(s, r.aligned, 10), GOMEM_OK); /* queued */
+  ck_assert_int_eq(gomem_scalable_free(s, p, 10), GOMEM_OK);          /* queued */
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+enum { REGION = 64 * 1024 };
+#define REGION_PATTERN 0x5a
+
+struct piece {
+  unsigned char *p;
+  size_t n;
+};
+
+/* A scalable allocator over its first chunk and the caller's @p mem:
+ * pieces land in the region once the chunk is full; the library writes
+ * nothing else into it and releases it never (not when free, not at
+ * trim, not at destroy, not to the chunk cache). */
+static void scalable_region(unsigned char *mem)
+{
+  gomem_scalable *s = gomem_scalable_new(4 * KiB);
+  struct piece live[200];
+  size_t nlive = 0, in_region = 0, cached = gomem_cached_bytes();
+
+  memset(mem, REGION_PATTERN, REGION);
+  if (!gomem_scalable_pooled()) {
+    ck_assert_int_eq(gomem_scalable_add_region(s, mem, REGION), GOMEM_ERR_UNSUPPORTED);
+    gomem_scalable_destroy(s);
+    return;
+  }
+  ck_assert_int_eq(gomem_scalable_add_region(s, mem, REGION), GOMEM_OK);
+  gomem_stats st = stats_of(s);
+  ck_assert_uint_eq(st.chunks, 2);
+  ck_assert_uint_eq(st.reserved, 4 * KiB);
+  for (size_t i = 0; i < 60; i++) {
+    size_t n = 100 + 37 * i;
+    unsigned char *p = i % 3 ? gomem_scalable_malloc(s, n) : gomem_scalable_malloc_aligned(s, n, 256);
+    ck_assert_ptr_nonnull(p);
+    memset(p, 0xc3, n);
+    in_region += p >= mem && p < mem + REGION;
+    live[nlive++] = (struct piece){ p, n };
+  }
+  ck_assert_uint_gt(in_region, 10);
+  /* Everything back, newest first then oldest first: the region stays. */
+  for (size_t i = 0; i < nlive; i++) {
+    struct piece *x = &live[i % 2 ? nlive - 1 - i / 2 : i / 2];
+    memset(x->p, REGION_PATTERN, x->n);
+    ck_assert_int_eq(gomem_scalable_free(s, x->p, x->n), GOMEM_OK);
+  }
+  gomem_scalable_trim(s);
+  gomem_free_stats fs = { .struct_size = sizeof(fs) };
+  ck_assert_int_eq(gomem_scalable_free_stats(s, &fs), GOMEM_OK);
+  ck_assert_uint_ge(stats_of(s).chunks, 1);
+  ck_assert_uint_ge(fs.largest_free, REGION);
+  /* Overlaps with what the allocator manages are refused. */
+  unsigned char *p = malloc_ok(s, 100);
+  unsigned char *big = malloc_ok(s, 5 * MiB);
+  gomem_stats before = stats_of(s);
+  ck_assert_int_eq(gomem_scalable_add_region(s, mem, REGION), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_add_region(s, mem + REGION - 1, 1), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_add_region(s, mem - 1, 2), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_add_region(s, p + 50, 1), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_add_region(s, big + MiB, 10), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_add_region(s, NULL, 10), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_add_region(s, mem, 0), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_add_region(NULL, mem, 10), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_add_region(s, (void *)(UINTPTR_MAX - 5), 10), GOMEM_ERR_INVALID);
+  gomem_stats after = stats_of(s);
+  assert_stats_eq(&before, &after);
+  memset(p, REGION_PATTERN, p >= mem && p < mem + REGION ? 100 : 0);
+  gomem_scalable_destroy(s);
+  for (size_t i = 0; i < REGION; i++)
+    if (mem[i] != REGION_PATTERN)
+      ck_abort_msg("byte %zu of the caller's region changed", i);
+  ck_assert_uint_le(gomem_cached_bytes(), cached + 4 * KiB + 64 * KiB);
+}
+
+START_TEST(add_region_stack)
+{
+  unsigned char mem[REGION];
+
+  scalable_region(mem);
+}
+END_TEST
+
+START_TEST(add_region_mmap)
+{
+  unsigned char *mem = mmap(NULL, REGION, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                            -1, 0);
+
+  ck_assert_ptr_ne(mem, MAP_FAILED);
+  scalable_region(mem);
+  ck_assert_int_eq(munmap(mem, REGION), 0);
+}
+END_TEST
+
+/* ---- free statistics and JSON against a byte map per chunk ---------------------- */
+
+struct chunk_map {
+  uintptr_t base;
+  size_t size;
+};
+
+struct chunk_list {
+  struct chunk_map v[64];
+  size_t n;
+};
+
+static void list_chunks(enum gomem__walk_kind kind, uintptr_t p, size_t len, void *ctx)
+{
+  struct chunk_list *l = ctx;
+
+  if (kind != GOMEM__WALK_CHUNK)
+    return;
+  ck_assert_uint_lt(l->n, 64);
+  l->v[l->n++] = (struct chunk_map){ p, len };
+}
+
+/* The expected free statistics and JSON: the chunks (only their bounds
+ * come from the allocator) with the live pieces marked in a byte map. */
+static void assert_report_matches(gomem_scalable *s, const struct piece *live, size_t nlive)
+{
+  struct chunk_list l = { .n = 0 };
+  gomem_free_stats want = { .struct_size = sizeof(want) }, got = want;
+  size_t cap = 1 << 16, n = 0;
+  char *json = malloc(cap), *dump = NULL;
+  size_t dump_len = 0;
+
+  ck_assert_ptr_nonnull(json);
+  ck_assert(gomem__scalable_claim(s));
+  gomem__scalable_walk(s, list_chunks, &l);
+  gomem__scalable_unclaim(s);
+  n += (size_t)snprintf(json + n, cap - n, "{\"chunks\":[");
+  for (size_t c = 0; c < l.n; c++) {
+    unsigned char *used = calloc(l.v[c].size, 1);
+    char runs[8192];
+    size_t rn = 0, bytes = 0, blocks = 0, largest = 0;
+    ck_assert_ptr_nonnull(used);
+    for (size_t i = 0; i < nlive; i++)
+      if ((uintptr_t)live[i].p - l.v[c].base < l.v[c].size)
+        memset(used + ((uintptr_t)live[i].p - l.v[c].base), 1, live[i].n);
+    runs[0] = '\0';
+    for (size_t i = 0; i < l.v[c].size;) {
+      size_t j = i;
+      while (j < l.v[c].size && !used[j])
+        j++;
+      if (j > i) {
+        rn += (size_t)snprintf(runs + rn, sizeof(runs) - rn, "%s[%zu,%zu]", blocks ? "," : "", i,
+                               j - i);
+        ck_assert_uint_lt(rn, sizeof(runs));
+        bytes += j - i;
+        blocks++;
+        largest = j - i > largest ? j - i : largest;
+        want.smallest_free = want.smallest_free == 0 || j - i < want.smallest_free
+                               ? j - i
+                               : want.smallest_free;
+        i = j;
+      } else {
+        i++;
+      }
+    }
+    want.free_bytes += bytes;
+    want.free_blocks += blocks;
+    want.largest_free = largest > want.largest_free ? largest : want.largest_free;
+    n += (size_t)snprintf(json + n, cap - n,
+                          "%s{\"size\":%zu,\"free_bytes\":%zu,\"free_blocks\":%zu,"
+                          "\"largest_free\":%zu,\"free\":[%s]}",
+                          c ? "," : "", l.v[c].size, bytes, blocks, largest, runs);
+    free(used);
+  }
+  gomem_stats st = stats_of(s);
+  n += (size_t)snprintf(json + n, cap - n,
+                        "],\"large_blocks\":%" PRIu64 ",\"stats\":{\"total_malloc\":%" PRIu64
+                        ",\"total_free\":%" PRIu64 ",\"in_use\":%" PRIu64 ",\"chunks\":%" PRIu64
+                        ",\"reserved\":%" PRIu64 ",\"large_blocks\":%" PRIu64
+                        ",\"remote_pending\":%" PRIu64 ",\"remote_rejected\":%" PRIu64 "}}",
+                        st.large_blocks, st.total_malloc, st.total_free, st.in_use, st.chunks,
+                        st.reserved, st.large_blocks, st.remote_pending, st.remote_rejected);
+  ck_assert_uint_lt(n, cap);
+  ck_assert_int_eq(gomem_scalable_free_stats(s, &got), GOMEM_OK);
+  ck_assert_uint_eq(got.free_bytes, want.free_bytes);
+  ck_assert_uint_eq(got.free_blocks, want.free_blocks);
+  ck_assert_uint_eq(got.largest_free, want.largest_free);
+  ck_assert_uint_eq(got.smallest_free, want.smallest_free);
+  ck_assert_int_eq(gomem_scalable_dump_json(s, &dump, &dump_len), GOMEM_OK);
+  ck_assert_str_eq(dump, json);
+  ck_assert_uint_eq(dump_len, n);
+  gomem_json_free(dump);
+  free(json);
+}
+
+/* Random mallocs (aligned or not, now and then larger than a chunk) and
+ * frees of whole pieces. */
+START_TEST(free_stats_json_against_model)
+{
+  enum { OPS = 3000, MAXLIVE = 100 };
+  gomem_scalable *s = new_with_strategy(_i, 4 * KiB, 0);
+  if (!s)
+    return;
+  struct piece live[MAXLIVE];
+  size_t nlive = 0;
+  uint64_t rng = 0x57a75 + (uint64_t)_i;
+
+  assert_report_matches(s, NULL, 0);
+  for (int op = 0; op < OPS; op++) {
+    if (nlive < MAXLIVE && (nlive == 0 || rng_below(&rng, 100) < 55)) {
+      size_t n = rng_below(&rng, 200) == 0 ? 5 * MiB : 1 + rng_below(&rng, 3000);
+      size_t align = rng_below(&rng, 2) ? 1 : (size_t)1 << rng_below(&rng, 13);
+      unsigned char *p = gomem_scalable_malloc_aligned(s, n, align);
+      ck_assert_ptr_nonnull(p);
+      ck_assert_uint_eq((uintptr_t)p % align, 0);
+      live[nlive++] = (struct piece){ p, n };
+    } else {
+      size_t k = rng_below(&rng, nlive);
+      ck_assert_int_eq(gomem_scalable_free(s, live[k].p, live[k].n), GOMEM_OK);
+      live[k] = live[--nlive];
+    }
+    if (op % 10 == 0)
+      assert_report_matches(s, live, nlive);
+  }
+  assert_report_matches(s, live, nlive);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
+START_TEST(free_stats_bad)
+{
+  gomem_scalable *s = gomem_scalable_new(4 * KiB);
+  gomem_free_stats fs;
+  char *json = (char *)&fs;
+
+  memset(&fs, 0xab, sizeof(fs));
+  fs.struct_size = 4;
+  ck_assert_int_eq(gomem_scalable_free_stats(s, &fs), GOMEM_ERR_INVALID);
+  ck_assert_uint_eq(fs.free_bytes, UINT64_C(0xabababababababab));
+  ck_assert_int_eq(gomem_scalable_free_stats(NULL, &fs), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_free_stats(s, NULL), GOMEM_ERR_INVALID);
+  fs.struct_size = offsetof(gomem_free_stats, free_blocks);
+  ck_assert_int_eq(gomem_scalable_free_stats(s, &fs), GOMEM_OK);
+  ck_assert_uint_eq(fs.free_bytes, gomem_scalable_pooled() ? 4 * KiB : 0);
+  ck_assert_uint_eq(fs.free_blocks, UINT64_C(0xabababababababab));
+  ck_assert_int_eq(gomem_scalable_dump_json(NULL, &json, NULL), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_scalable_dump_json(s, NULL, NULL), GOMEM_ERR_INVALID);
+  ck_assert_ptr_eq(json, (char *)&fs);
+  gomem_scalable_destroy(s);
+}
+END_TEST
+
 static Suite *scalable_suite(void)
 {
   Suite *s = suite_create("scalable");
@@ -2171,6 +2561,12 @@ static Suite *scalable_suite(void)
   tcase_add_test(core, chunk_cache);
   tcase_add_test(core, chunk_cache_gives_pages_back);
   tcase_add_test(core, chunk_cache_fork);
+  tcase_add_loop_test(core, aligned_every_alignment, 0, 3);
+  tcase_add_test(core, aligned_bad);
+  tcase_add_test(core, add_region_stack);
+  tcase_add_test(core, add_region_mmap);
+  tcase_add_test(core, free_stats_bad);
+  tcase_add_loop_test(random, free_stats_json_against_model, 0, 3);
   tcase_set_timeout(random, 240);
   tcase_add_loop_test(random, random_against_model, 0, 2);
   tcase_add_loop_test(random, random_parts_against_bitmap, 0, 3);
@@ -2195,6 +2591,7 @@ static Suite *scalable_suite(void)
   tcase_add_loop_test(ownership, handover, BY_MALLOC, BY_READ_FD + 1);
   tcase_add_test(ownership, flags_and_disown_errors);
   tcase_add_test(ownership, read_tail_queued_after_handover);
+  tcase_add_test(ownership, new_calls_refused_elsewhere);
   suite_add_tcase(s, core);
   suite_add_tcase(s, random);
   suite_add_tcase(s, span);
