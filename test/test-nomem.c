@@ -731,6 +731,111 @@ static int op_borrow_large(struct world *w)
   return gomem_scalable_borrow(w->s, 5 * MiB) ? GOMEM_OK : errno_code();
 }
 
+/* -- aligned allocation, caller memory, JSON maps -- */
+
+/* Unit 0 allocated, the rest one free block. */
+static void prep_allocator_one(struct world *w)
+{
+  size_t off;
+
+  w->a = gomem_allocator_new(4096, w->strategy);
+  CHECK_NONNULL(w->a);
+  CHECK_EQ(gomem_allocator_alloc(w->a, 1, &off), GOMEM_OK);
+}
+
+/* One unit at the next multiple of 64: a cut in the middle of the free
+ * block, which needs a node. */
+static int step_allocator_aligned(struct world *w, size_t i)
+{
+  size_t off;
+
+  return i < 60 ? gomem_allocator_alloc_aligned(w->a, 1, 64, &off) : NO_MORE_STEPS;
+}
+
+static void prep_chunk_one(struct world *w)
+{
+  w->c = gomem_chunk_new(4096, w->strategy);
+  CHECK_NONNULL(w->c);
+  CHECK_NONNULL(gomem_chunk_malloc(w->c, 1));
+}
+
+static int step_chunk_aligned(struct world *w, size_t i)
+{
+  if (i >= 60)
+    return NO_MORE_STEPS;
+  return gomem_chunk_malloc_aligned(w->c, 1, 64) ? GOMEM_OK : errno_code();
+}
+
+static int op_chunk_new_over(struct world *w)
+{
+  w->c = gomem_chunk_new_over(w->dst, sizeof(w->dst), w->strategy);
+  return w->c ? GOMEM_OK : errno_code();
+}
+
+static int aligned_held(struct world *w, size_t size, size_t align)
+{
+  void *p = gomem_scalable_malloc_aligned(w->s, size, align);
+
+  if (!p)
+    return errno_code();
+  hold(w, p, size);
+  return GOMEM_OK;
+}
+
+static int op_aligned_small(struct world *w)
+{
+  return aligned_held(w, 100, 256);
+}
+
+static int op_aligned_large(struct world *w)
+{
+  return aligned_held(w, 5 * MiB, 4096);
+}
+
+/* One byte at the next multiple of 64 of a 64 KiB chunk: a cut in the
+ * middle of a free block. 64 as chunks start 64-byte aligned, so that
+ * every run takes the same steps, wherever the chunk lies. */
+static int step_scalable_aligned(struct world *w, size_t i)
+{
+  return i < 200 ? aligned_held(w, 1, 64) : NO_MORE_STEPS;
+}
+
+static void prep_scalable_64k(struct world *w)
+{
+  prep_scalable(w, 64 * KiB, 0);
+}
+
+static int op_add_region(struct world *w)
+{
+  return gomem_scalable_add_region(w->s, w->dst, sizeof(w->dst));
+}
+
+/* Every other unit of 64 free. */
+static void prep_allocator_holes(struct world *w)
+{
+  prep_allocator_full(w);
+  for (size_t i = 0; i < 64; i++)
+    CHECK_EQ(gomem_allocator_free(w->a, 2 * i + 1, 1), GOMEM_OK);
+}
+
+static int op_allocator_json(struct world *w)
+{
+  char *json = NULL;
+  int rc = gomem_allocator_dump_json(w->a, &json, NULL);
+
+  gomem_json_free(json);
+  return rc;
+}
+
+static int op_scalable_json(struct world *w)
+{
+  char *json = NULL;
+  int rc = gomem_scalable_dump_json(w->s, &json, NULL);
+
+  gomem_json_free(json);
+  return rc;
+}
+
 /* -- scalable allocator: frees -- */
 
 /* 256 pieces of 16 bytes, one after the other in one chunk. */
@@ -1149,6 +1254,21 @@ static const struct scenario scenarios[] = {
   {"gomem_scalable_read_cb, tail between live pieces", prep_pieces, step_free_between,
    .op = op_read_cb_between, .per_strategy = true},
   {"gomem_scalable_read_fd, 5 MiB, one byte read", prep_pipe, .op = op_read_fd_large},
+  {"gomem_allocator_alloc_aligned, a cut in a free block", prep_allocator_one,
+   step_allocator_aligned, .growths = 2, .per_strategy = true},
+  {"gomem_allocator_dump_json", prep_allocator_holes, .op = op_allocator_json,
+   .per_strategy = true},
+  {"gomem_chunk_malloc_aligned, a cut in a free block", prep_chunk_one, step_chunk_aligned,
+   .growths = 2, .per_strategy = true},
+  {"gomem_chunk_new_over", .op = op_chunk_new_over, .per_strategy = true},
+  {"gomem_scalable_malloc_aligned, a new chunk", prep_scalable_full, .op = op_aligned_small,
+   .per_strategy = true},
+  {"gomem_scalable_malloc_aligned 5 MiB", prep_scalable_4k, .op = op_aligned_large},
+  {"gomem_scalable_malloc_aligned, a cut in a free block", prep_scalable_64k,
+   step_scalable_aligned, .growths = 2, .pooled_only = true, .per_strategy = true},
+  {"gomem_scalable_add_region", prep_scalable_4k, .op = op_add_region, .pooled_only = true},
+  {"gomem_scalable_dump_json", prep_pieces, step_free_between, .op = op_scalable_json,
+   .pooled_only = true},
   {"gomem_memory_new", .op = op_memory_new},
   {"gomem_memory_push", prep_memory, step_push, .growths = 3},
   {"gomem_memory_push_many", prep_memories, .op = op_push_many},
