@@ -7,6 +7,7 @@ Usage: test_ffi.py LIBRARY PROJECT_VERSION
 """
 import ctypes
 import errno
+import json
 import sys
 import threading
 import unittest
@@ -32,6 +33,15 @@ class Stats(ctypes.Structure):
             "total_malloc", "total_free", "in_use", "chunks", "reserved",
             "large_blocks", "remote_pending", "remote_rejected")]
 
+
+class FreeStats(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t)] + [
+        (name, ctypes.c_uint64) for name in (
+            "free_bytes", "free_blocks", "largest_free", "smallest_free")]
+
+
+SIZE_P = ctypes.POINTER(ctypes.c_size_t)
+JSON_P = ctypes.POINTER(ctypes.c_void_p)
 
 SIGNATURES = {
     "gomem_version_string": (ctypes.c_char_p, []),
@@ -91,7 +101,36 @@ SIGNATURES = {
     "gomem_bitreader_read_se": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int64)]),
     "gomem_bitreader_align": (ctypes.c_int, [ctypes.c_void_p]),
     "gomem_scalable_stats": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(Stats)]),
+    "gomem_allocator_alloc_aligned": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t,
+                                                     ctypes.c_size_t, SIZE_P]),
+    "gomem_allocator_free_stats": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(FreeStats)]),
+    "gomem_allocator_dump_json": (ctypes.c_int, [ctypes.c_void_p, JSON_P, SIZE_P]),
+    "gomem_json_free": (None, [ctypes.c_void_p]),
+    "gomem_chunk_new_over": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]),
+    "gomem_chunk_malloc_aligned": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t,
+                                                     ctypes.c_size_t]),
+    "gomem_chunk_free_stats": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(FreeStats)]),
+    "gomem_scalable_malloc_aligned": (ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t,
+                                                        ctypes.c_size_t]),
+    "gomem_scalable_add_region": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p,
+                                                 ctypes.c_size_t]),
+    "gomem_scalable_free_stats": (ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(FreeStats)]),
+    "gomem_scalable_dump_json": (ctypes.c_int, [ctypes.c_void_p, JSON_P, SIZE_P]),
+    "gomem_scalable_pooled": (ctypes.c_bool, []),
 }
+
+
+def dump_json(lib, fn, handle):
+    """Call a dump_json function; return the parsed document."""
+    out, n = ctypes.c_void_p(), ctypes.c_size_t()
+    rc = fn(handle, ctypes.byref(out), ctypes.byref(n))
+    if rc != GOMEM_OK:
+        raise AssertionError("dump_json returned %d" % rc)
+    text = ctypes.string_at(out.value, n.value + 1)
+    lib.gomem_json_free(out)
+    if text[-1:] != b"\0":
+        raise AssertionError("the JSON is not NUL-terminated at *len")
+    return json.loads(text[:-1].decode("ascii"))
 
 
 def load():
@@ -155,6 +194,22 @@ class Allocator(unittest.TestCase):
 
         rc = self.lib.gomem_allocator_foreach_free(self.a, FREE_FN(visit), None)
         return rc, seen
+
+    def test_aligned_stats_json(self):
+        self.assertEqual(self.alloc(3), (GOMEM_OK, 0))
+        off = ctypes.c_size_t(777)
+        self.assertEqual(self.lib.gomem_allocator_alloc_aligned(self.a, 5, 64, ctypes.byref(off)),
+                         GOMEM_OK)
+        self.assertEqual(off.value, 64)
+        self.assertEqual(self.lib.gomem_allocator_alloc_aligned(self.a, 5, 48, ctypes.byref(off)),
+                         GOMEM_ERR_INVALID)
+        st = FreeStats(struct_size=ctypes.sizeof(FreeStats))
+        self.assertEqual(self.lib.gomem_allocator_free_stats(self.a, ctypes.byref(st)), GOMEM_OK)
+        self.assertEqual((st.free_bytes, st.free_blocks, st.largest_free, st.smallest_free),
+                         (1016, 2, 955, 61))
+        doc = dump_json(self.lib, self.lib.gomem_allocator_dump_json, self.a)
+        self.assertEqual(doc, {"size": 1024, "free_bytes": 1016, "free_blocks": 2,
+                               "largest_free": 955, "free": [[3, 61], [69, 955]]})
 
     def test_alloc_free_find(self):
         self.assertEqual(self.lib.gomem_allocator_size(self.a), 1024)
@@ -233,6 +288,20 @@ class Chunk(unittest.TestCase):
         self.assertEqual(self.lib.gomem_chunk_free(self.c, ctypes.addressof(outside), 16),
                          GOMEM_ERR_NOT_OWNED)
         self.assertEqual(self.lib.gomem_chunk_free_size(self.c), 4096)
+
+    def test_new_over_and_aligned(self):
+        region = ctypes.create_string_buffer(b"\x5a" * 4096, 4096)
+        c = self.lib.gomem_chunk_new_over(region, 4096, GOMEM_STRATEGY_DEFAULT)
+        self.assertIsNotNone(c)
+        p = self.lib.gomem_chunk_malloc_aligned(c, 100, 256)
+        self.assertIsNotNone(p)
+        self.assertEqual(p % 256, 0)
+        st = FreeStats(struct_size=ctypes.sizeof(FreeStats))
+        self.assertEqual(self.lib.gomem_chunk_free_stats(c, ctypes.byref(st)), GOMEM_OK)
+        self.assertEqual(st.free_bytes, 3996)
+        self.assertEqual(self.lib.gomem_chunk_free(c, p, 100), GOMEM_OK)
+        self.lib.gomem_chunk_destroy(c)
+        self.assertEqual(region.raw, b"\x5a" * 4096)
 
     def test_malloc_too_big(self):
         ctypes.set_errno(0)
@@ -318,6 +387,30 @@ class Scalable(unittest.TestCase):
         self.assertEqual(st.remote_pending, 0)
         self.assertEqual(st.remote_rejected, 0)
         self.assertEqual(st.total_free, st.total_malloc)
+        self.lib.gomem_scalable_destroy(s)
+
+    def test_aligned_region_json(self):
+        s = self.lib.gomem_scalable_new(4096)
+        self.assertIsNotNone(s)
+        p = self.lib.gomem_scalable_malloc_aligned(s, 100, 4096)
+        self.assertIsNotNone(p)
+        self.assertEqual(p % 4096, 0)
+        region = ctypes.create_string_buffer(8192)
+        pooled = self.lib.gomem_scalable_pooled()
+        self.assertEqual(self.lib.gomem_scalable_add_region(s, region, 8192),
+                         GOMEM_OK if pooled else GOMEM_ERR_UNSUPPORTED)
+        doc = dump_json(self.lib, self.lib.gomem_scalable_dump_json, s)
+        self.assertEqual(sorted(doc), ["chunks", "large_blocks", "stats"])
+        self.assertEqual(doc["stats"]["in_use"], 100)
+        if pooled:
+            self.assertEqual(self.lib.gomem_scalable_add_region(s, region, 8192),
+                             GOMEM_ERR_INVALID)
+            self.assertIn({"size": 8192, "free_bytes": 8192, "free_blocks": 1,
+                           "largest_free": 8192, "free": [[0, 8192]]}, doc["chunks"])
+        st = FreeStats(struct_size=ctypes.sizeof(FreeStats))
+        self.assertEqual(self.lib.gomem_scalable_free_stats(s, ctypes.byref(st)), GOMEM_OK)
+        self.assertEqual(st.free_bytes, sum(c["free_bytes"] for c in doc["chunks"]))
+        self.assertEqual(self.lib.gomem_scalable_free(s, p, 100), GOMEM_OK)
         self.lib.gomem_scalable_destroy(s)
 
     def test_owned_refuses_another_thread(self):
