@@ -27,13 +27,19 @@
  *   <peer>        glibc, or mimalloc / jemalloc in the peer binaries
  *
  * Usage: bench-trace [--tsv] [--reps N] [--packets N] [--touch all|pages]
- *                    [--tree treap|avl|tlsf]
+ *                    [--tree treap|avl|tlsf] [--frag]
  *   --touch all    write every byte of a packet (default, realistic)
  *   --touch pages  write one byte per 4 KiB page (allocator cost + faults)
  *   --tree NAME    the strategy of the gomem allocators' chunks (default:
  *                  the build's default_tree)
+ *   --frag         instead of timing: for every strategy built, run the
+ *                  trace on one allocator (gomem-shared's) and sample its
+ *                  free space (gomem_scalable_free_stats) every tenth of
+ *                  the packets: fragmentation 1 - largest/free and free
+ *                  blocks over time, then their mean and maximum
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,6 +342,7 @@ typedef struct options {
   int reps;
   size_t packets;
   int touch_all;
+  int frag;
 } options;
 
 #ifdef BENCH_WITH_GOMEM
@@ -355,7 +362,7 @@ static int parse_tree(const char *name)
 
 static int parse_args(int argc, char **argv, options *o)
 {
-  *o = (options){0, 3, 400000, 1};
+  *o = (options){0, 3, 400000, 1, 0};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -373,11 +380,13 @@ static int parse_args(int argc, char **argv, options *o)
 #ifdef BENCH_WITH_GOMEM
     } else if (strcmp(a, "--tree") == 0 && v && parse_tree(v) == 0) {
       i++;
+    } else if (strcmp(a, "--frag") == 0) {
+      o->frag = 1;
 #endif
     } else {
       fprintf(stderr, "usage: %s [--tsv] [--reps N] [--packets N] [--touch all|pages]"
 #ifdef BENCH_WITH_GOMEM
-              " [--tree NAME]"
+              " [--tree NAME] [--frag]"
 #endif
               "\n", argv[0]);
       return -1;
@@ -428,11 +437,109 @@ static void run_all(const options *o, figures *fig)
   }
 }
 
+#ifdef BENCH_WITH_GOMEM
+/* --- fragmentation over time (--frag) ------------------------------------- */
+
+enum { FRAG_SAMPLES = 10 };
+
+typedef struct frag_sample {
+  size_t packets;
+  gomem_free_stats st;
+} frag_sample;
+
+/* 1 - largest/free: 0 when the free space is one block. */
+static double fragmentation(const gomem_free_stats *st)
+{
+  return st->free_bytes ? 1.0 - (double)st->largest_free / (double)st->free_bytes : 0.0;
+}
+
+/* The trace on one allocator with strategy k (touching one byte per page:
+ * the placement is what matters here), sampled FRAG_SAMPLES times after
+ * the warm-up. 0, or -1 when the trace failed. */
+static int frag_run(gomem_strategy k, size_t packets, frag_sample *out)
+{
+  static trace t;
+
+  memset(&t, 0, sizeof t);
+  t.be = &backends[1]; /* gomem-shared: one allocator for every stream */
+  t.rng = UINT64_C(0x9e3779b97f4a7c15);
+  if (!(shared_alloc = gomem_scalable_new_with(GOMEM_INITIAL, k)))
+    return -1;
+  int rc = 0;
+  for (size_t i = 0; i < STREAMS && rc == 0; i++)
+    rc = stream_start(&t, &t.streams[i]);
+  if (rc == 0)
+    rc = run_packets(&t, 2 * STREAMS * WINDOW);
+  for (size_t i = 0; i < FRAG_SAMPLES && rc == 0; i++) {
+    rc = run_packets(&t, packets / FRAG_SAMPLES);
+    out[i].packets = (i + 1) * (packets / FRAG_SAMPLES);
+    out[i].st = (gomem_free_stats){.struct_size = sizeof(gomem_free_stats)};
+    if (rc == 0)
+      rc = gomem_scalable_free_stats(shared_alloc, &out[i].st) == GOMEM_OK ? 0 : -1;
+  }
+  for (size_t i = 0; i < STREAMS; i++)
+    if (stream_end(&t, &t.streams[i]) != 0)
+      rc = -1;
+  gomem_scalable_destroy(shared_alloc);
+  return rc;
+}
+
+static void frag_print(gomem_strategy k, const frag_sample *v, int tsv)
+{
+  double sum = 0, max = 0, blocks = 0;
+
+  for (size_t i = 0; i < FRAG_SAMPLES; i++) {
+    double f = fragmentation(&v[i].st);
+    sum += f;
+    max = f > max ? f : max;
+    blocks += (double)v[i].st.free_blocks;
+    if (tsv)
+      printf("frag\t%s\t%zu\t%.4f\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n",
+             gomem_strategy_name(k), v[i].packets, f, v[i].st.free_blocks, v[i].st.free_bytes,
+             v[i].st.largest_free);
+    else
+      printf("%-6s %10zu %8.3f %8" PRIu64 " %10.1f %12.1f\n", gomem_strategy_name(k),
+             v[i].packets, f, v[i].st.free_blocks, (double)v[i].st.free_bytes / 1024.0,
+             (double)v[i].st.largest_free / 1024.0);
+  }
+  if (!tsv)
+    printf("%-6s %10s %8.3f %8.0f   (mean; max fragmentation %.3f)\n", gomem_strategy_name(k),
+           "mean", sum / FRAG_SAMPLES, blocks / FRAG_SAMPLES, max);
+}
+
+static int frag_main(const options *o)
+{
+  frag_sample v[FRAG_SAMPLES];
+
+  if (!o->tsv) {
+    printf("media-server trace on one allocator: free space every %zu packets after the "
+           "warm-up\n",
+           o->packets / FRAG_SAMPLES);
+    printf("%-6s %10s %8s %8s %10s %12s\n", "tree", "packets", "frag", "blocks", "free KiB",
+           "largest KiB");
+  }
+  for (int k = GOMEM_STRATEGY_TREAP; k <= GOMEM_STRATEGY_TLSF; k++) {
+    if (!gomem_strategy_available((gomem_strategy)k))
+      continue;
+    if (frag_run((gomem_strategy)k, o->packets, v) != 0) {
+      fprintf(stderr, "trace failed for %s\n", gomem_strategy_name((gomem_strategy)k));
+      return 1;
+    }
+    frag_print((gomem_strategy)k, v, o->tsv);
+  }
+  return 0;
+}
+#endif
+
 int main(int argc, char **argv)
 {
   options o;
   if (parse_args(argc, argv, &o) != 0)
     return 2;
+#ifdef BENCH_WITH_GOMEM
+  if (o.frag)
+    return frag_main(&o);
+#endif
   static figures fig[NBACKENDS];
   run_all(&o, fig);
   const char *mode = o.touch_all ? "all" : "pages";

@@ -81,3 +81,9 @@ awk -F '\t' -v allocs="gomem gomem-shared glibc $peers" '
       printf "%-14s %-13s peak live data %.1f MiB\n", tr, "", live[tr]
     }
   }' "$tmp/trace.tsv"
+
+# --- fragmentation over time ------------------------------------------------
+# The same trace on one allocator per strategy: 1 - largest/free and free
+# blocks, sampled every tenth of the run (gomem_scalable_free_stats).
+echo
+"$dir/bench-trace" --frag
