@@ -292,6 +292,74 @@ static bool op_alloc(struct prog *p)
   return place(p, o, found, n, expect);
 }
 
+/* The first model unit at or above u whose address (bias + u, in model
+ * units) is a multiple of align. */
+static size_t aligned_unit(size_t u, size_t align, size_t bias)
+{
+  return u + ((0 - (bias + u)) & (align - 1));
+}
+
+/* Where aligned allocation puts n model units (gomem/allocator.h): in the
+ * run the policy picks for n + align - 1 allocator units (in model units
+ * n + align when a unit is a granule of several), else the lowest aligned
+ * fit. For GOOD_FIT and ANY_FIT only whether one exists is exact. */
+static bool model_aligned(const struct prog *p, size_t n, size_t align, size_t bias, size_t *off)
+{
+  size_t start;
+
+  if (model_choice(p, n + align - (p->shift ? 0 : 1), &start)) {
+    *off = aligned_unit(start, align, bias);
+    return true;
+  }
+  for (size_t i = 0; i < p->m.nruns; i++) {
+    size_t at = aligned_unit(p->m.runs[i].start, align, bias);
+    if (at < p->m.runs[i].end && p->m.runs[i].end - at >= n) {
+      *off = at;
+      return true;
+    }
+  }
+  return false;
+}
+
+/* alloc_aligned (malloc_aligned for a chunk) with an alignment of 1 to
+ * 2^15 model units (a chunk aligns addresses: its base's remainder is the
+ * bias); one above the pool size must be refused with nothing changed. */
+static bool op_alloc_aligned(struct prog *p)
+{
+  size_t n = next_units(p), align = (size_t)1 << (next_byte(p) % 16), expect = 0, o = UNTOUCHED;
+  size_t bias = p->c ? (size_t)((uintptr_t)p->base & (align - 1)) : 0;
+  bool valid = align <= p->m.size;
+  bool fits = valid && model_aligned(p, n, align, bias, &expect);
+
+  if (p->c) {
+    errno = 0;
+    unsigned char *q = gomem_chunk_malloc_aligned(p->c, n, align);
+    if (!fits) {
+      CHECK(q == NULL && errno == (valid ? ENOMEM : EINVAL));
+      return true;
+    }
+    CHECK(q != NULL && ((uintptr_t)q & (align - 1)) == 0);
+    o = (size_t)(q - p->base);
+  } else {
+    int rc = gomem_allocator_alloc_aligned(p->a, units(p, n), units(p, align), &o);
+    if (!fits) {
+      CHECK(rc == (valid ? GOMEM_ERR_NOMEM : GOMEM_ERR_INVALID) && o == UNTOUCHED);
+      return true;
+    }
+    CHECK(rc == GOMEM_OK && (o & (units(p, align) - 1)) == 0);
+  }
+  size_t u = o >> p->shift;
+  CHECK(p->policy != FIRST_FIT && p->policy != BEST_FIT ? true : u == expect);
+  CHECK(model_take(&p->m, u, n));
+  remember(p, u, n);
+  if (p->c) {
+    p->tag = (unsigned char)(p->tag % 255 + 1);
+    memset(p->base + u, p->tag, n);
+    memset(p->tags + u, p->tag, n);
+  }
+  return true;
+}
+
 /* find on a bare allocator, borrow on a chunk: where alloc would go, with
  * nothing changed (check_state proves that). */
 static bool op_find(struct prog *p)
@@ -621,15 +689,17 @@ static bool op_bad_args(struct prog *p)
 
 static bool op_misc(struct prog *p)
 {
-  switch (next_byte(p) % 4) {
+  switch (next_byte(p) % 5) {
   case 0:
     return reset(p);
   case 1:
     return p->c ? op_owns(p) : op_init(p);
   case 2:
     return op_bad_args(p);
-  default:
+  case 3:
     return op_foreach_stop(p);
+  default:
+    return op_alloc_aligned(p);
   }
 }
 
@@ -647,7 +717,7 @@ static bool run_op(struct prog *p, uint8_t op)
   case 12:
     return op_find(p);
   case 13:
-    return p->c ? op_alloc(p) : op_take_upto(p);
+    return p->c ? op_alloc_aligned(p) : op_take_upto(p);
   case 14:
     return op_foreach_stop(p);
   default:
