@@ -36,20 +36,21 @@ void gomem__tally_allocator(struct gomem__tally *t, const gomem_allocator *a)
   (void)a->ops->foreach_free(a, tally_block, t);
 }
 
-int gomem__tally_write(const struct gomem__tally *t, gomem_free_stats *out)
+bool gomem__free_stats_valid(const gomem_free_stats *out)
 {
-  if (!out || out->struct_size < sizeof(size_t))
-    return GOMEM_ERR_INVALID;
+  return out && out->struct_size >= sizeof(size_t);
+}
+
+void gomem__tally_write(const struct gomem__tally *t, gomem_free_stats *out)
+{
   const uint64_t fields[] = {t->bytes, t->blocks, t->largest, t->smallest};
   const size_t first = offsetof(gomem_free_stats, free_bytes);
+  const size_t all = sizeof(fields) / sizeof(fields[0]);
   /* Only whole fields within struct_size: a caller built with an older,
    * shorter struct must not be written past its end. */
-  size_t room = out->struct_size - first;
-  size_t n = out->struct_size <= first ? 0 : room / sizeof(uint64_t);
-  if (n > sizeof(fields) / sizeof(fields[0]))
-    n = sizeof(fields) / sizeof(fields[0]);
-  memcpy((char *)out + first, fields, n * sizeof(uint64_t));
-  return GOMEM_OK;
+  size_t n = out->struct_size <= first ? 0 : (out->struct_size - first) / sizeof(uint64_t);
+
+  memcpy((char *)out + first, fields, (n < all ? n : all) * sizeof(uint64_t));
 }
 
 _Static_assert(offsetof(gomem_free_stats, smallest_free)
@@ -77,17 +78,20 @@ static bool json_reserve(struct gomem__json *j, size_t more)
 
 void gomem__json_printf(struct gomem__json *j, const char *fmt, ...)
 {
-  char tmp[128];
-  va_list ap;
+  va_list ap, again;
 
   va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+  va_copy(again, ap);
+  /* Measure, make room, then write: numbers can make any line long. */
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  if (n >= 0 && json_reserve(j, (size_t)n)) {
+    vsnprintf(j->buf + j->len, (size_t)n + 1, fmt, again);
+    j->len += (size_t)n;
+  } else if (n < 0) {
+    j->failed = true;
+  }
+  va_end(again);
   va_end(ap);
-  /* Our formats are numbers and punctuation: they always fit tmp. */
-  if (n < 0 || (size_t)n >= sizeof(tmp) || !json_reserve(j, (size_t)n))
-    return;
-  memcpy(j->buf + j->len, tmp, (size_t)n + 1);
-  j->len += (size_t)n;
 }
 
 void gomem__json_region(struct gomem__json *j, size_t size, const struct gomem__tally *t,
@@ -129,11 +133,11 @@ int gomem_allocator_free_stats(const gomem_allocator *a, gomem_free_stats *out)
 {
   struct gomem__tally t = {0, 0, 0, 0};
 
-  if (!a)
+  if (!a || !gomem__free_stats_valid(out))
     return GOMEM_ERR_INVALID;
-  if (out && out->struct_size >= sizeof(size_t))
-    gomem__tally_allocator(&t, a);
-  return gomem__tally_write(&t, out);
+  gomem__tally_allocator(&t, a);
+  gomem__tally_write(&t, out);
+  return GOMEM_OK;
 }
 
 struct runs_walk {

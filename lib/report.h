@@ -24,9 +24,13 @@ void gomem__tally_add(struct gomem__tally *t, size_t len);
 /* Count every free block of a. */
 void gomem__tally_allocator(struct gomem__tally *t, const gomem_allocator *a);
 
-/* Write t into out by the struct_size rules (gomem/common.h).
- * GOMEM_OK, or GOMEM_ERR_INVALID (out NULL, struct_size too small). */
-int gomem__tally_write(const struct gomem__tally *t, gomem_free_stats *out);
+/* @return true when out may be written: not NULL, and struct_size at
+ * least sizeof(size_t) (gomem/common.h). */
+bool gomem__free_stats_valid(const gomem_free_stats *out);
+
+/* Write t into out, which is valid, by the struct_size rules: only the
+ * whole fields within struct_size. */
+void gomem__tally_write(const struct gomem__tally *t, gomem_free_stats *out);
 
 struct gomem__json {
   char *buf;
@@ -34,7 +38,7 @@ struct gomem__json {
   bool failed; /* out of memory: every later write is dropped */
 };
 
-/* Append printf-formatted text. */
+/* Append printf-formatted text; on failure set `failed`. */
 void gomem__json_printf(struct gomem__json *j, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)));
 

@@ -1687,9 +1687,11 @@ static void report_step(enum gomem__walk_kind kind, uintptr_t p, size_t len, voi
   gomem__tally_add(&w->all, len);
 }
 
-/* Walk every chunk of s into w, by the thread working on the chunks.
- * GOMEM_OK, or GOMEM_ERR_WRONG_THREAD (nothing done). */
-static int report(const gomem_scalable *cs, struct report_walk *w)
+/* Walk every chunk of s into w, and read the statistics into @p st (may
+ * be NULL) in the same claim, so that both describe one moment. By the
+ * thread working on the chunks: GOMEM_OK, or GOMEM_ERR_WRONG_THREAD
+ * (nothing done). */
+static int report(const gomem_scalable *cs, struct report_walk *w, gomem_stats *st)
 {
   /* The handle is never a const object: the library allocated it. */
   gomem_scalable *s = (gomem_scalable *)cs;
@@ -1698,6 +1700,8 @@ static int report(const gomem_scalable *cs, struct report_walk *w)
     return GOMEM_ERR_WRONG_THREAD;
   gomem__scalable_walk(s, report_step, w);
   report_chunk_end(w);
+  if (st)
+    read_stats(&s->stats, st);
   unclaim(s);
   return GOMEM_OK;
 }
@@ -1706,28 +1710,29 @@ int gomem_scalable_free_stats(const gomem_scalable *s, gomem_free_stats *out)
 {
   struct report_walk w = {.in_chunk = false};
 
-  if (!s || !out || out->struct_size < sizeof(size_t))
+  if (!s || !gomem__free_stats_valid(out))
     return GOMEM_ERR_INVALID;
-  int rc = report(s, &w);
-  return rc == GOMEM_OK ? gomem__tally_write(&w.all, out) : rc;
+  int rc = report(s, &w, NULL);
+  if (rc == GOMEM_OK)
+    gomem__tally_write(&w.all, out);
+  return rc;
 }
 
 int gomem_scalable_dump_json(const gomem_scalable *s, char **json, size_t *len)
 {
   struct gomem__json j = {0};
   struct report_walk w = {.json = &j};
-  gomem_stats st = {.struct_size = sizeof(st)};
+  gomem_stats st;
 
   if (!s || !json)
     return GOMEM_ERR_INVALID;
   gomem__json_printf(&j, "{\"chunks\":[");
-  int rc = report(s, &w);
+  int rc = report(s, &w, &st);
   free(w.runs.buf);
   if (rc != GOMEM_OK) {
     free(j.buf);
     return rc;
   }
-  (void)gomem_scalable_stats(s, &st);
   gomem__json_printf(&j,
                      "],\"large_blocks\":%" PRIu64 ",\"stats\":{\"total_malloc\":%" PRIu64
                      ",\"total_free\":%" PRIu64 ",\"in_use\":%" PRIu64 ",\"chunks\":%" PRIu64,

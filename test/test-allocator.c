@@ -1537,6 +1537,32 @@ START_TEST(test_aligned_stats_json_vs_model)
 }
 END_TEST
 
+/* 20-digit numbers: the map stays whole and valid. */
+START_TEST(test_json_large_numbers)
+{
+  gomem_allocator *a = open_allocator(strategies[_i], SIZE_MAX);
+  if (!a)
+    return;
+  size_t off;
+  char *json = NULL, want[256];
+  size_t len = 0;
+
+  ck_assert_int_eq(gomem_allocator_alloc_aligned(a, SIZE_MAX / 2, (size_t)1 << 62, &off),
+                   GOMEM_OK);
+  ck_assert_uint_eq(off, 0);
+  ck_assert_int_eq(gomem_allocator_dump_json(a, &json, &len), GOMEM_OK);
+  int n = snprintf(want, sizeof(want),
+                   "{\"size\":%zu,\"free_bytes\":%zu,\"free_blocks\":1,\"largest_free\":%zu,"
+                   "\"free\":[[%zu,%zu]]}",
+                   SIZE_MAX, SIZE_MAX - SIZE_MAX / 2, SIZE_MAX - SIZE_MAX / 2, SIZE_MAX / 2,
+                   SIZE_MAX - SIZE_MAX / 2);
+  ck_assert_str_eq(json, want);
+  ck_assert_uint_eq(len, (size_t)n);
+  gomem_json_free(json);
+  gomem_allocator_destroy(a);
+}
+END_TEST
+
 /* struct_size: too small is refused; a shorter struct gets only its
  * whole fields; NULL arguments are refused. */
 START_TEST(test_free_stats_struct_size)
@@ -1629,6 +1655,7 @@ static Suite *allocator_suite(void)
   tcase_add_loop_test(conf, test_aligned_complete, 0, N_STRATEGIES);
   tcase_add_loop_test(conf, test_aligned_bad, 0, N_STRATEGIES);
   tcase_add_loop_test(conf, test_free_stats_struct_size, 0, N_STRATEGIES);
+  tcase_add_loop_test(conf, test_json_large_numbers, 0, N_STRATEGIES);
   suite_add_tcase(s, conf);
 
   /* Valgrind runs these many times slower than native. */
