@@ -601,13 +601,19 @@ static int op_allocator_create(struct world *w)
   return gomem_allocator_create(4096, w->strategy, &w->a);
 }
 
-static void prep_allocator_full(struct world *w)
+/* An allocator of 4096 units, the first @p taken of them allocated. */
+static void prep_allocator_taking(struct world *w, size_t taken)
 {
   size_t off;
 
   w->a = gomem_allocator_new(4096, w->strategy);
   CHECK_NONNULL(w->a);
-  CHECK_EQ(gomem_allocator_alloc(w->a, 4096, &off), GOMEM_OK);
+  CHECK_EQ(gomem_allocator_alloc(w->a, taken, &off), GOMEM_OK);
+}
+
+static void prep_allocator_full(struct world *w)
+{
+  prep_allocator_taking(w, 4096);
 }
 
 /* Free unit 2i + 1 of a full allocator: a new block between allocated
@@ -736,11 +742,7 @@ static int op_borrow_large(struct world *w)
 /* Unit 0 allocated, the rest one free block. */
 static void prep_allocator_one(struct world *w)
 {
-  size_t off;
-
-  w->a = gomem_allocator_new(4096, w->strategy);
-  CHECK_NONNULL(w->a);
-  CHECK_EQ(gomem_allocator_alloc(w->a, 1, &off), GOMEM_OK);
+  prep_allocator_taking(w, 1);
 }
 
 /* One unit at the next multiple of 64: a cut in the middle of the free

@@ -2219,22 +2219,22 @@ START_TEST(aligned_bad)
   gomem_scalable *s = gomem_scalable_new(4 * KiB);
   void *p = malloc_ok(s, 10);
   gomem_stats before = stats_of(s);
-  static const size_t bad[] = { 0, 3, 24, SIZE_MAX };
+  static const struct {
+    size_t size, align;
+    int err;
+  } bad[] = {
+    { 8, 0, EINVAL }, { 8, 3, EINVAL }, { 8, 24, EINVAL }, { 8, SIZE_MAX, EINVAL },
+    { 0, 8, EINVAL }, { SIZE_MAX - 10, 64, ENOMEM },
+  };
 
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     errno = 0;
-    ck_assert_ptr_null(gomem_scalable_malloc_aligned(s, 8, bad[i]));
-    ck_assert_int_eq(errno, EINVAL);
+    ck_assert_ptr_null(gomem_scalable_malloc_aligned(s, bad[i].size, bad[i].align));
+    ck_assert_int_eq(errno, bad[i].err);
   }
   errno = 0;
   ck_assert_ptr_null(gomem_scalable_malloc_aligned(NULL, 8, 8));
   ck_assert_int_eq(errno, EINVAL);
-  errno = 0;
-  ck_assert_ptr_null(gomem_scalable_malloc_aligned(s, 0, 8));
-  ck_assert_int_eq(errno, EINVAL);
-  errno = 0;
-  ck_assert_ptr_null(gomem_scalable_malloc_aligned(s, SIZE_MAX - 10, 64));
-  ck_assert_int_eq(errno, ENOMEM);
   gomem_stats after = stats_of(s);
   assert_stats_eq(&before, &after);
   ck_assert_int_eq(gomem_scalable_free(s, p, 10), GOMEM_OK);

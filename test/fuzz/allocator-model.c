@@ -243,6 +243,20 @@ static const model_run *run_at(const model *m, size_t off)
   return i < m->nruns && m->runs[i].start == off ? &m->runs[i] : NULL;
 }
 
+/* Take n model units at u in the model, remember them, and tag them in
+ * a chunk. */
+static bool take(struct prog *p, size_t u, size_t n)
+{
+  CHECK(model_take(&p->m, u, n));
+  remember(p, u, n);
+  if (p->c) {
+    p->tag = (unsigned char)(p->tag % 255 + 1);
+    memset(p->base + u, p->tag, n);
+    memset(p->tags + u, p->tag, n);
+  }
+  return true;
+}
+
 /* The allocator put n model units at allocator offset o where the model
  * chose @p expect (and find said @p found): check the place and take it
  * in the model. */
@@ -253,14 +267,7 @@ static bool place(struct prog *p, size_t o, size_t found, size_t n, size_t expec
   CHECK(o == found);
   CHECK(policy_allows(p, n, u, expect));
   CHECK(run_at(&p->m, u) != NULL);
-  CHECK(model_take(&p->m, u, n));
-  remember(p, u, n);
-  if (p->c) {
-    p->tag = (unsigned char)(p->tag % 255 + 1);
-    memset(p->base + u, p->tag, n);
-    memset(p->tags + u, p->tag, n);
-  }
-  return true;
+  return take(p, u, n);
 }
 
 /* alloc (malloc for a chunk), where find (borrow) said it would go. */
@@ -349,15 +356,9 @@ static bool op_alloc_aligned(struct prog *p)
     CHECK(rc == GOMEM_OK && (o & (units(p, align) - 1)) == 0);
   }
   size_t u = o >> p->shift;
-  CHECK(p->policy != FIRST_FIT && p->policy != BEST_FIT ? true : u == expect);
-  CHECK(model_take(&p->m, u, n));
-  remember(p, u, n);
-  if (p->c) {
-    p->tag = (unsigned char)(p->tag % 255 + 1);
-    memset(p->base + u, p->tag, n);
-    memset(p->tags + u, p->tag, n);
-  }
-  return true;
+  /* First and best fit fix the place; the others only its alignment. */
+  CHECK((p->policy != FIRST_FIT && p->policy != BEST_FIT) || u == expect);
+  return take(p, u, n);
 }
 
 /* find on a bare allocator, borrow on a chunk: where alloc would go, with
