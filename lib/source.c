@@ -234,7 +234,10 @@ static size_t buddy_release_empty(void)
 /* Give r back to where it came from; checkers may see the source touch it. */
 static void release_to_origin(struct gomem__region *r)
 {
-  gomem__track_release(r->ptr, r->size);
+  if (r->origin == GOMEM__ORIGIN_CALLER)
+    gomem__track_return(r->ptr, r->size);
+  else
+    gomem__track_release(r->ptr, r->size);
   switch (r->origin) {
   case GOMEM__ORIGIN_MMAP:
     munmap(r->ptr, r->mapped);

@@ -33,17 +33,20 @@ void gomem__track_block_add(void *p, size_t n);
  * two stays a block (lib/track.c). */
 void gomem__track_block_cut(void *p, size_t n);
 #  define GOMEM__TRACK_ON(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
+#  define GOMEM__TRACK_DEFINED(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
 #  define GOMEM__TRACK_OFF(p, n) VALGRIND_MAKE_MEM_NOACCESS((p), (n))
 #  define GOMEM__TRACK_BLOCK(p, n) gomem__track_block_add((p), (n))
 #  define GOMEM__TRACK_UNBLOCK(p, n) gomem__track_block_cut((p), (n))
 #elif GOMEM_TRACK_ASAN
 #  include <sanitizer/asan_interface.h>
 #  define GOMEM__TRACK_ON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#  define GOMEM__TRACK_DEFINED(p, n) GOMEM__TRACK_ON(p, n)
 #  define GOMEM__TRACK_OFF(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
 #  define GOMEM__TRACK_BLOCK(p, n) GOMEM__TRACK_ON(p, n)
 #  define GOMEM__TRACK_UNBLOCK(p, n) ((void)(p), (void)(n))
 #else
 #  define GOMEM__TRACK_ON(p, n) ((void)(p), (void)(n))
+#  define GOMEM__TRACK_DEFINED(p, n) GOMEM__TRACK_ON(p, n)
 #  define GOMEM__TRACK_OFF(p, n) ((void)(p), (void)(n))
 #  define GOMEM__TRACK_BLOCK(p, n) GOMEM__TRACK_ON(p, n)
 #  define GOMEM__TRACK_UNBLOCK(p, n) ((void)(p), (void)(n))
@@ -80,6 +83,15 @@ static inline void gomem__track_release(void *p, size_t n)
 {
   GOMEM__TRACK_UNBLOCK(p, n);
   GOMEM__TRACK_ON(p, n);
+}
+
+/* A caller's region (gomem_chunk_new_over) goes back to the caller: its
+ * bytes are the caller's again, defined whatever the library's users left
+ * in them, as they were before the caller lent them. */
+static inline void gomem__track_return(void *p, size_t n)
+{
+  GOMEM__TRACK_UNBLOCK(p, n);
+  GOMEM__TRACK_DEFINED(p, n);
 }
 
 #endif

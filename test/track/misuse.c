@@ -205,9 +205,56 @@ NOINLINE static int clean_recyclable(void)
   return 0;
 }
 
+/* The caller's region is the caller's again once the chunk or allocator
+ * over it is gone: every byte readable and defined, those users of the
+ * chunk freed unwritten included. */
+static int caller_reads(const unsigned char *mem, size_t n)
+{
+  unsigned sum = 0;
+  for (size_t i = 0; i < n; i++)
+    sum += mem[i];
+  if (sum == 0) /* a branch on every byte: memcheck checks definedness */
+    return fail("caller pattern");
+  return 0;
+}
+
+NOINLINE static int clean_caller(void)
+{
+  static unsigned char arena[4096];
+  unsigned char region[8192] __attribute__((aligned(64)));
+
+  memset(arena, 0xA5, sizeof(arena));
+  memset(region, 0x5A, sizeof(region));
+  gomem_chunk *c = gomem_chunk_new_over(arena, sizeof(arena), GOMEM_STRATEGY_DEFAULT);
+  unsigned char *p = c ? gomem_chunk_malloc(c, 100) : NULL;
+  if (!p)
+    return fail("chunk over caller memory");
+  gomem_chunk_free(c, p, 50); /* freed without being written */
+  gomem_chunk_destroy(c);
+
+  gomem_scalable *s = gomem_scalable_new(4096);
+  int in_region = 0;
+  if (!s || gomem_scalable_add_region(s, region, sizeof(region)) != GOMEM_OK)
+    return fail("caller region");
+  for (int i = 0; i < 8; i++) {
+    unsigned char *q = gomem_scalable_malloc(s, 1024);
+    if (!q)
+      return fail("scalable");
+    touch(q, 16);
+    in_region += q >= region && q < region + sizeof(region);
+  }
+  gomem_scalable_destroy(s);
+  if (!in_region)
+    return fail("no allocation in the caller region");
+  int rc = caller_reads(arena, sizeof(arena));
+  return rc ? rc : caller_reads(region, sizeof(region));
+}
+
 NOINLINE static int clean(void)
 {
   int rc = clean_chunk();
+  if (rc == 0)
+    rc = clean_caller();
   if (rc == 0)
     rc = clean_scalable();
   if (rc == 0)
