@@ -114,8 +114,8 @@ typedef enum gomem_strategy {
 
 /** A run of bytes: a pointer and a length. Plain data, owned by nobody. */
 typedef struct gomem_span {
-  void *ptr;
-  size_t len;
+  void *ptr;  /**< the first byte */
+  size_t len; /**< the number of bytes */
 } gomem_span;
 
 /**

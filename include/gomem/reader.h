@@ -56,8 +56,8 @@ typedef struct gomem_reader gomem_reader;
  * the library; never write it yourself.
  */
 typedef struct gomem_reader_window {
-  const unsigned char *cur;
-  const unsigned char *end;
+  const unsigned char *cur; /**< the next unread byte */
+  const unsigned char *end; /**< one past the segment's last byte */
 } gomem_reader_window;
 
 /** Size in bytes of gomem_reader_storage. Fixed for the ABI's lifetime. */
@@ -68,9 +68,9 @@ typedef struct gomem_reader_window {
  * opaque: never read or write its members.
  */
 typedef union gomem_reader_storage {
-  void *align_ptr_;
-  uint64_t align_u64_;
-  unsigned char bytes_[GOMEM_READER_STORAGE_SIZE];
+  void *align_ptr_;   /**< aligns the storage for pointers */
+  uint64_t align_u64_; /**< aligns the storage for 64-bit integers */
+  unsigned char bytes_[GOMEM_READER_STORAGE_SIZE]; /**< the room itself */
 } gomem_reader_storage;
 
 /**
