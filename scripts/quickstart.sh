@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: MIT
 #
 # One command from a fresh Debian 12 clone to results:
-#   sudo bash scripts/quickstart.sh [--no-bench]
+#   bash scripts/quickstart.sh [--no-bench]
 #
 # 1. installs the Debian packages the build, tests and benchmarks need
-#    (only the missing ones; needs root or sudo for that),
+#    (only the missing ones): directly when run as root (a fresh container
+#    has no sudo), else through sudo, for apt-get only,
 # 2. configures and builds build/ (the default options, -O2 -g),
 # 3. runs every demo in build/examples/, then benchmarks/report.sh and every
 #    other benchmark program build/benchmarks/bench-*, printing their tables
