@@ -278,6 +278,7 @@ static void print_line(const struct options *o, const char *name, unsigned threa
   if (o->tsv) {
     printf("%s\tgo-readme\t%g\n%s\tgomem\t%.3f\n%s\t%s\t%.3f\n", label, go_ns, label, ours,
         label, PEER_NAME, peer);
+    fflush(stdout); /* report.py shows each row as it comes */
     return;
   }
   printf("%-32s %10.1f %10.1f %10.1f %10.2f\n", label, go_ns, ours, peer, peer / ours);

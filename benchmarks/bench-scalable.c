@@ -779,6 +779,7 @@ static void print_row(const row *r, const side *sides, double ir, const options 
     for (size_t k = 1; k < 1 + BENCH_NPEERS; k++)
       printf("%s\tgomem/%s\t%.3f\n", r->name, sides[k].name, median_ratio(g, &sides[k], o->reps));
     printf("%s\tinstructions\t%.1f\n", r->name, ir);
+    fflush(stdout); /* report.py shows each row as it comes */
     return;
   }
   printf("%-27s", r->name);
