@@ -8,8 +8,9 @@
 #    (only the missing ones): directly when run as root (a fresh container
 #    has no sudo), else through sudo, for apt-get only,
 # 2. configures and builds build/ (the default options, -O2 -g),
-# 3. runs every demo in build/examples/, then benchmarks/report.sh and every
-#    other benchmark program build/benchmarks/bench-*, printing their tables
+# 3. runs every demo in build/examples/, then benchmarks/report.sh (which
+#    also writes build/bench-report.md and its SVG charts) and every other
+#    benchmark program build/benchmarks/bench-*, printing their tables
 #    (--no-bench: demos only).
 #
 # Then `meson test -C build --print-errorlogs` runs every test suite.
@@ -75,12 +76,14 @@ done
 
 if $run_benchmarks; then
   section "benchmarks"
-  # benchmarks/report.sh joins several programs into one table; the
-  # programs it names (as prefixes: bench-peer-* ...) are left to it.
+  # benchmarks/report.sh (report.py) runs several programs, prints their
+  # tables and writes build/bench-report.md with charts; the programs
+  # report.py names (as prefixes: bench-buddy covers bench-buddy-*) are
+  # left to it.
   covered=()
   if [ -f benchmarks/report.sh ]; then
-    run sh benchmarks/report.sh build/benchmarks
-    mapfile -t covered < <(grep -o 'bench-[a-z]*' benchmarks/report.sh | sort -u)
+    run sh benchmarks/report.sh build/benchmarks --out build
+    mapfile -t covered < <(grep -o '"bench-[a-z]*' benchmarks/report.py | tr -d '"' | sort -u)
   fi
   for exe in build/benchmarks/bench-*; do
     if [ ! -f "$exe" ] || [ ! -x "$exe" ]; then continue; fi
