@@ -1,7 +1,12 @@
-/* Uses libgomem from a subproject: headers, version and one allocation. */
+/* Uses libgomem from a subproject: headers, version and one allocation.
+ * test/cmake builds it too, through find_package, and says so. */
 #include <gomem/gomem.h>
 #include <stdio.h>
 #include <string.h>
+
+#ifndef CONSUMER_HOW
+#define CONSUMER_HOW "as a subproject"
+#endif
 
 int main(void)
 {
@@ -14,6 +19,6 @@ int main(void)
   int ok = p != NULL && gomem_chunk_free(c, p, 100) == GOMEM_OK &&
            gomem_chunk_free_size(c) == 4096;
   gomem_chunk_destroy(c);
-  printf("gomem %s as a subproject: %s\n", gomem_version_string(), ok ? "ok" : "FAILED");
+  printf("gomem %s " CONSUMER_HOW ": %s\n", gomem_version_string(), ok ? "ok" : "FAILED");
   return ok ? 0 : 1;
 }
