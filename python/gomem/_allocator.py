@@ -3,6 +3,7 @@
 import ctypes
 
 from ._errors import ERR_INVALID, Error, check, size_arg
+from ._freespace import dump, free_stats
 from ._handle import Handle, NativeObject
 from ._native import lib
 
@@ -35,15 +36,23 @@ class Allocator(NativeObject):
               f"Allocator({size}, {strategy!r})")
         self._handle = Handle(ptr.value, lib.gomem_allocator_destroy)
 
-    def alloc(self, n):
+    def alloc(self, n, align=None):
         """Take n units; return the offset of the first.
 
-        GOMEM_ERR_NOMEM when no free block has n units.
+        With `align` (a power of two, at most size), the offset is a
+        multiple of it and the units in front stay free. GOMEM_ERR_NOMEM
+        when no free block has n units (so aligned); GOMEM_ERR_INVALID for
+        a bad alignment.
         """
         offset = ctypes.c_size_t()
+        n = size_arg(n, "Allocator.alloc")
         with self._handle.use("Allocator.alloc") as a:
-            rc = lib.gomem_allocator_alloc(a, size_arg(n, "Allocator.alloc"), ctypes.byref(offset))
-            check(rc, f"Allocator.alloc({n})")
+            if align is None:
+                rc = lib.gomem_allocator_alloc(a, n, ctypes.byref(offset))
+            else:
+                rc = lib.gomem_allocator_alloc_aligned(a, n, size_arg(align, "Allocator.alloc"),
+                                                       ctypes.byref(offset))
+            check(rc, f"Allocator.alloc({n}, align={align})" if align else f"Allocator.alloc({n})")
         return offset.value
 
     def free(self, offset, n):
@@ -88,3 +97,15 @@ class Allocator(NativeObject):
         """The name of the free-block index in use: "treap", "avl" or "tlsf"."""
         with self._handle.use("Allocator.strategy") as a:
             return lib.gomem_strategy_name(lib.gomem_allocator_strategy(a)).decode()
+
+    def free_stats(self):
+        """free_bytes, free_blocks, largest_free and smallest_free
+        (gomem_free_stats), in units."""
+        with self._handle.use("Allocator.free_stats") as a:
+            return free_stats(lib.gomem_allocator_free_stats, a, "Allocator.free_stats")
+
+    def dump(self):
+        """The map of gomem_allocator_dump_json, parsed: size, free_bytes,
+        free_blocks, largest_free and every free block as [offset, length]."""
+        with self._handle.use("Allocator.dump") as a:
+            return dump(lib.gomem_allocator_dump_json, a, "Allocator.dump")

@@ -29,6 +29,17 @@ class Stats(ctypes.Structure):
     ]
 
 
+class FreeStats(ctypes.Structure):
+    """struct gomem_free_stats (gomem/common.h), field for field."""
+
+    _fields_ = [("struct_size", ctypes.c_size_t)] + [
+        (name, ctypes.c_uint64)
+        for name in ("free_bytes", "free_blocks", "largest_free", "smallest_free")
+    ]
+
+
+_char_pp = ctypes.POINTER(ctypes.c_void_p)  # char **, kept as an address to free it
+
 # name: (restype, argtypes)
 _PROTOTYPES = {
     # gomem/common.h
@@ -37,6 +48,7 @@ _PROTOTYPES = {
     "gomem_strerror": (ctypes.c_char_p, [_int]),
     "gomem_strategy_name": (ctypes.c_char_p, [_int]),
     "gomem_strategy_available": (ctypes.c_bool, [_int]),
+    "gomem_json_free": (None, [_ptr]),
     # gomem/scalable.h
     "gomem_scalable_new_ex": (_handle, [_size_t, _int, ctypes.c_uint]),
     "gomem_scalable_destroy": (None, [_handle]),
@@ -46,6 +58,9 @@ _PROTOTYPES = {
     "gomem_scalable_trim": (None, [_handle]),
     "gomem_scalable_stats": (_int, [_handle, ctypes.POINTER(Stats)]),
     "gomem_scalable_pooled": (ctypes.c_bool, []),
+    "gomem_scalable_malloc_aligned": (_ptr, [_handle, _size_t, _size_t]),
+    "gomem_scalable_free_stats": (_int, [_handle, ctypes.POINTER(FreeStats)]),
+    "gomem_scalable_dump_json": (_int, [_handle, _char_pp, _size_p]),
     # gomem/recyclable.h
     "gomem_recyclable_new": (_handle, [_handle]),
     "gomem_recyclable_destroy": (None, [_handle]),
@@ -63,6 +78,9 @@ _PROTOTYPES = {
     "gomem_allocator_free_size": (_size_t, [_handle]),
     "gomem_allocator_free_blocks": (_size_t, [_handle]),
     "gomem_allocator_strategy": (_int, [_handle]),
+    "gomem_allocator_alloc_aligned": (_int, [_handle, _size_t, _size_t, _size_p]),
+    "gomem_allocator_free_stats": (_int, [_handle, ctypes.POINTER(FreeStats)]),
+    "gomem_allocator_dump_json": (_int, [_handle, _char_pp, _size_p]),
     # gomem/memory.h
     "gomem_memory_new": (_handle, []),
     "gomem_memory_destroy": (None, [_handle]),
@@ -181,3 +199,4 @@ def native_view(address, n, owner):
     block = (ctypes.c_ubyte * n).from_address(address)
     block.owner = owner
     return memoryview(block).cast("B")
+

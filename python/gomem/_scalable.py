@@ -5,6 +5,7 @@ import weakref
 
 from . import _native
 from ._errors import check, check_not_null, size_arg
+from ._freespace import dump, free_stats
 from ._handle import Handle, NativeObject
 from ._native import lib
 
@@ -50,15 +51,22 @@ class Scalable(NativeObject):
         False when each is a system allocation (`-Drecyclable=false`)."""
         return lib.gomem_scalable_pooled()
 
-    def malloc(self, n):
+    def malloc(self, n, align=None):
         """Allocate n bytes: a writable memoryview of them (format 'B').
 
-        The bytes are not cleared. Give them back with free(), all at once
-        or in pieces.
+        With `align` (a power of two), the first byte's address is a
+        multiple of it; the padding in front stays free. A bad alignment
+        raises gomem.Error (GOMEM_ERR_INVALID). The bytes are not cleared.
+        Give them back with free(), all at once or in pieces.
         """
+        what = f"Scalable.malloc({n}, align={align})" if align else f"Scalable.malloc({n})"
+        n = size_arg(n, "Scalable.malloc")
         with self._handle.use("Scalable.malloc") as s:
-            ptr = check_not_null(lib.gomem_scalable_malloc(s, size_arg(n, "Scalable.malloc")),
-                                 f"Scalable.malloc({n})")
+            if align is None:
+                ptr = lib.gomem_scalable_malloc(s, n)
+            else:
+                ptr = lib.gomem_scalable_malloc_aligned(s, n, size_arg(align, "Scalable.malloc"))
+            ptr = check_not_null(ptr, what)
         return _native.native_view(ptr, n, self)
 
     def free(self, view):
@@ -95,3 +103,15 @@ class Scalable(NativeObject):
         with self._handle.use("Scalable.stats") as s:
             check(lib.gomem_scalable_stats(s, ctypes.byref(out)), "Scalable.stats")
         return {name: getattr(out, name) for name, _ in _native.Stats._fields_[1:]}
+
+    def free_stats(self):
+        """Free space over all chunks: free_bytes, free_blocks,
+        largest_free and smallest_free (gomem_free_stats)."""
+        with self._handle.use("Scalable.free_stats") as s:
+            return free_stats(lib.gomem_scalable_free_stats, s, "Scalable.free_stats")
+
+    def dump(self):
+        """The allocator's map (gomem_scalable_dump_json), parsed: its
+        chunks with their free blocks, large_blocks and stats."""
+        with self._handle.use("Scalable.dump") as s:
+            return dump(lib.gomem_scalable_dump_json, s, "Scalable.dump")

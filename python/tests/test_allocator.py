@@ -42,3 +42,23 @@ def test_default_strategy_and_errors():
     a.close()
     expect_error("GOMEM_ERR_INVALID", a.alloc, 1)
     expect_error("GOMEM_ERR_INVALID", lambda: a.free_size)
+
+
+@pytest.mark.parametrize("strategy", gomem.strategies())
+def test_aligned_alloc_free_stats_and_map(strategy):
+    with gomem.Allocator(1000, strategy) as a:
+        assert (a.alloc(100), a.alloc(200)) == (0, 100)
+        a.free(20, 30)
+        # Only [300, 1000) holds 64 units at a multiple of 128: at 384,
+        # and [300, 384) in front of it stays free.
+        assert a.alloc(64, align=128) == 384
+        assert a.free_stats() == {"free_bytes": 666, "free_blocks": 3,
+                                  "largest_free": 552, "smallest_free": 30}
+        assert a.dump() == {"size": 1000, "free_bytes": 666, "free_blocks": 3,
+                            "largest_free": 552,
+                            "free": [[20, 30], [300, 84], [448, 552]]}
+        for bad in (0, 3, 2048):  # zero, not a power of two, above the size
+            expect_error("GOMEM_ERR_INVALID", a.alloc, 8, bad)
+        assert a.free_stats()["free_bytes"] == 666
+        a.free(384, 64)
+        assert a.free_stats()["free_blocks"] == 2

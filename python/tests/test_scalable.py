@@ -172,3 +172,34 @@ def test_close_while_threads_allocate():
     for message in outcomes:
         assert re.fullmatch(r"Scalable\.(malloc|free): the object is closed: GOMEM_ERR_INVALID: .*",
                             message)
+
+
+@pytest.mark.parametrize("align", [1, 8, 64, 4096])
+def test_aligned_malloc(scalable, align):
+    view = scalable.malloc(100, align=align)
+    address = ctypes.addressof(ctypes.c_char.from_buffer(view))
+    assert address % align == 0 and len(view) == 100
+    scalable.free(view)
+    assert scalable.stats()["in_use"] == 0
+
+
+def test_aligned_malloc_refuses_bad_alignments(scalable):
+    before = scalable.stats()
+    for bad in (0, 3, 48):
+        expect_error("GOMEM_ERR_INVALID", scalable.malloc, 8, bad)
+    assert scalable.stats() == before
+
+
+def test_free_stats_and_map(scalable):
+    view = scalable.malloc(1000)
+    scalable.free(view[100:200])
+    dump = scalable.dump()
+    assert dump["stats"] == scalable.stats() and dump["stats"]["in_use"] == 900
+    if not gomem.Scalable.pooled():
+        return  # each buffer is a system allocation: no chunks
+    # A fresh allocator carves its first buffer from its chunk's start.
+    assert scalable.free_stats() == {"free_bytes": 64636, "free_blocks": 2,
+                                     "largest_free": 64536, "smallest_free": 100}
+    assert dump["chunks"] == [{"size": 65536, "free_bytes": 64636, "free_blocks": 2,
+                               "largest_free": 64536, "free": [[100, 100], [1000, 64536]]}]
+    assert dump["large_blocks"] == 0
