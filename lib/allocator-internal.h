@@ -95,8 +95,9 @@ static inline int gomem__allocator_give(gomem_allocator *a, size_t offset, size_
 {
   struct gomem__range *hot = a->hot;
 
-  /* Units below hot are allocated, and these touch it: it grows. */
-  if (hot && offset + size == hot->off) {
+  /* Units from hot_floor up to hot are allocated, and these touch hot
+   * and no other free block: hot grows. */
+  if (hot && offset + size == hot->off && offset >= a->hot_floor) {
     hot->off = offset;
     hot->size += size;
     a->free_size += size;

@@ -273,9 +273,10 @@ gomem_strategy gomem_allocator_strategy(const gomem_allocator *a)
 }
 
 struct check_walk {
+  const struct gomem__range *hot;
   size_t sum, blocks, end;
-  struct gomem__range first;
-  bool ordered;
+  size_t hot_floor; /* one past the end of the block below hot, or 0 */
+  bool ordered, hot_seen;
 };
 
 static int check_block(size_t offset, size_t size, void *ctx)
@@ -286,8 +287,12 @@ static int check_block(size_t offset, size_t size, void *ctx)
    * blocks should have been merged. */
   if (size == 0 || (w->blocks > 0 && offset <= w->end))
     w->ordered = false;
-  if (w->blocks == 0)
-    w->first = (struct gomem__range){ offset, size };
+  /* The fast block is a free block, and hot_floor is one past the end of
+   * the block below it (strategy.h). */
+  if (w->hot && offset == w->hot->off && size == w->hot->size) {
+    w->hot_seen = true;
+    w->hot_floor = w->blocks > 0 ? w->end + 1 : 0;
+  }
   w->sum += size;
   w->blocks++;
   w->end = offset + size;
@@ -296,15 +301,14 @@ static int check_block(size_t offset, size_t size, void *ctx)
 
 int gomem__allocator_check(const gomem_allocator *a, size_t *depth)
 {
-  struct check_walk w = { .ordered = true };
+  struct check_walk w = { .hot = a->hot, .ordered = true };
 
   if (a->ops->check(a, depth) != 0)
     return -1;
   a->ops->foreach_free(a, check_block, &w);
   if (!w.ordered || w.end > a->size)
     return -1;
-  /* The fast block must be the lowest free block (strategy.h). */
-  if (a->hot && (w.blocks == 0 || a->hot->off != w.first.off || a->hot->size != w.first.size))
+  if (a->hot && (!w.hot_seen || a->hot_floor != w.hot_floor))
     return -1;
   return w.sum == a->free_size && w.blocks == a->free_blocks ? 0 : -1;
 }

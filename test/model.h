@@ -13,11 +13,15 @@
  *   first fit (treap): the lowest-offset run of at least n units;
  *   best fit (avl):    the smallest run of at least n units, lowest offset
  *                      among runs of equal size;
- *   good fit (tlsf):   a run of the lowest size class whose runs all hold
- *                      n units, else a run of n's own class that holds n
- *                      (which run of the class depends on the order the
- *                      allocator filed them in: model_good_fit says which
- *                      runs are allowed).
+ *   tlsf:              the current run when it holds n units; else good
+ *                      fit: a run of the lowest size class whose runs all
+ *                      hold n units, else a run of n's own class that
+ *                      holds n (which run of the class depends on the
+ *                      order the allocator filed them in: model_good_fit
+ *                      says which runs are allowed). The run carved from
+ *                      becomes current; so does the run a free leaves
+ *                      when it is longer than the current one (or there
+ *                      is none), and a lone run.
  * All allocate from the start of the chosen run.
  */
 #ifndef GOMEM_TEST_MODEL_H
@@ -32,9 +36,16 @@ typedef struct model_run {
   size_t start, end; /* [start, end), never empty */
 } model_run;
 
+/* model.cur when there is no current run. */
+#define MODEL_NONE ((size_t)-1)
+
 typedef struct model {
   size_t size;
   size_t free_size;
+  /* The last unit of tlsf's current run, or MODEL_NONE: that unit stays
+   * in the run while allocations carve its start and frees merge into
+   * it. Kept for every policy, used by model_good_fit only. */
+  size_t cur;
   unsigned char *used; /* size bytes, 1 = allocated */
   model_run *runs;     /* maximal free runs in increasing order */
   size_t nruns;
@@ -49,6 +60,7 @@ static inline bool model_init(model *m, size_t size)
   /* Maximal runs are separated by at least one used unit. */
   m->runs = malloc((size / 2 + 1) * sizeof(*m->runs));
   m->nruns = 1;
+  m->cur = size - 1;
   if (!m->used || !m->runs)
     return false;
   m->runs[0] = (model_run){ 0, size };
@@ -67,6 +79,7 @@ static inline void model_reset(model *m)
   m->free_size = m->size;
   m->nruns = 1;
   m->runs[0] = (model_run){ 0, m->size };
+  m->cur = m->size - 1;
 }
 
 /* True when [off, off + len) lies inside the model and every unit of it is
@@ -120,28 +133,6 @@ static inline size_t model_class_up(size_t n)
   return c + (model_class(n - 1) == c && n >= 64);
 }
 
-/* Whether good fit may put n units at off: off starts a run, and that
- * run is of the lowest class at or above n's rounded-up class among all
- * runs, or there is none and it is of n's own class and holds n. */
-static inline bool model_good_fit(const model *m, size_t n, size_t off)
-{
-  size_t up = model_class_up(n), best = (size_t)-1, at = m->nruns;
-
-  for (size_t i = 0; i < m->nruns; i++) {
-    size_t c = model_class(m->runs[i].end - m->runs[i].start);
-    if (c >= up && c < best)
-      best = c;
-    if (m->runs[i].start == off)
-      at = i;
-  }
-  if (at == m->nruns)
-    return false;
-  size_t len = m->runs[at].end - m->runs[at].start;
-  if (best != (size_t)-1)
-    return model_class(len) == best;
-  return model_class(len) == model_class(n) && len >= n;
-}
-
 /* Index of the last run starting at or before off, or nruns if none. */
 static inline size_t model_run_at_or_before(const model *m, size_t off)
 {
@@ -155,6 +146,49 @@ static inline size_t model_run_at_or_before(const model *m, size_t off)
       hi = mid;
   }
   return lo == 0 ? m->nruns : lo - 1;
+}
+
+/* Index of the run holding unit u, or nruns if u is not free. */
+static inline size_t model_run_of(const model *m, size_t u)
+{
+  size_t i = u == MODEL_NONE ? m->nruns : model_run_at_or_before(m, u);
+
+  return i < m->nruns && u < m->runs[i].end ? i : m->nruns;
+}
+
+/* A lone run is current; with none, nothing is. */
+static inline void model_lone_current(model *m)
+{
+  if (m->nruns <= 1)
+    m->cur = m->nruns ? m->runs[0].end - 1 : MODEL_NONE;
+}
+
+/* Whether tlsf may put n units at off: the current run when it holds n;
+ * else off starts a run of the lowest class at or above n's rounded-up
+ * class among all runs, or there is none and it is of n's own class and
+ * holds n. (A current run too short for n is of a class below n's
+ * rounded-up one, and too short for the own-class case: it never
+ * matters there.) */
+static inline bool model_good_fit(const model *m, size_t n, size_t off)
+{
+  size_t up = model_class_up(n), best = (size_t)-1, at = m->nruns;
+  size_t ci = model_run_of(m, m->cur);
+
+  if (ci < m->nruns && m->runs[ci].end - m->runs[ci].start >= n)
+    return m->runs[ci].start == off;
+  for (size_t i = 0; i < m->nruns; i++) {
+    size_t c = model_class(m->runs[i].end - m->runs[i].start);
+    if (c >= up && c < best)
+      best = c;
+    if (m->runs[i].start == off)
+      at = i;
+  }
+  if (at == m->nruns)
+    return false;
+  size_t len = m->runs[at].end - m->runs[at].start;
+  if (best != (size_t)-1)
+    return model_class(len) == best;
+  return model_class(len) == model_class(n) && len >= n;
 }
 
 static inline void model_insert_run(model *m, size_t at, model_run r)
@@ -179,6 +213,7 @@ static inline bool model_take(model *m, size_t off, size_t len)
   if (len == 0 || i == m->nruns || off + len > m->runs[i].end)
     return false;
   model_run left = { m->runs[i].start, off }, right = { off + len, m->runs[i].end };
+  bool was_cur = model_run_of(m, m->cur) == i;
   model_remove_run(m, i);
   if (right.end > right.start)
     model_insert_run(m, i, right);
@@ -186,6 +221,13 @@ static inline bool model_take(model *m, size_t off, size_t len)
     model_insert_run(m, i, left);
   memset(m->used + off, 1, len);
   m->free_size -= len;
+  /* Carving a run's start makes it current; taking the current run whole
+   * leaves none. */
+  if (left.end == left.start && right.end > right.start)
+    m->cur = right.end - 1;
+  else if (was_cur && right.end == right.start)
+    m->cur = MODEL_NONE;
+  model_lone_current(m);
   return true;
 }
 
@@ -214,6 +256,13 @@ static inline bool model_give(model *m, size_t off, size_t len)
   }
   memset(m->used + off, 0, len);
   m->free_size += len;
+  /* The run the range went to becomes current when it is longer than the
+   * current one, or there is none. */
+  size_t j = model_run_of(m, off), ci = model_run_of(m, m->cur);
+  if (ci == m->nruns ||
+      (j != ci && m->runs[j].end - m->runs[j].start > m->runs[ci].end - m->runs[ci].start))
+    m->cur = m->runs[j].end - 1;
+  model_lone_current(m);
   return true;
 }
 

@@ -436,37 +436,55 @@ START_TEST(test_policy_best_fit)
 }
 END_TEST
 
-/* Good fit: the first block (most recently filed) of the lowest size
- * class whose blocks all hold the request; classes are exact below 64
- * units, then 32 per power of two (132..135 is one class). */
+/* tlsf: the current block while the request fits (in open_holes, 200 @800:
+ * the largest freed), else good fit: the first block (most recently filed)
+ * of the lowest size class whose blocks all hold the request, which then
+ * becomes current; classes are exact below 64 units, then 32 per power of
+ * two (64..65 and 132..135 are classes). */
 START_TEST(test_policy_good_fit)
 {
   gomem_allocator *a = open_holes(GOMEM_STRATEGY_TLSF);
   if (!a)
     return;
 
-  find_then_alloc(a, 30, 420); /* the exact class */
-  find_then_alloc(a, 50, 650); /* two in class 50: the one freed last */
-  find_then_alloc(a, 60, 0);   /* class 60 rounds to 100 @0, below 200 @800 */
-  BLOCKS(a, 60, 40, 250, 50, 800, 200);
-  find_then_alloc(a, 65, 800); /* 65 rounds up past 64..65: only 200 is there */
-  BLOCKS(a, 60, 40, 250, 50, 865, 135);
-  /* No class above 133's holds a block; its own class (132..135) does. */
-  find_then_alloc(a, 133, 865);
-  BLOCKS(a, 60, 40, 250, 50, 998, 2);
-  ck_assert_int_eq(gomem_allocator_free(a, 865, 133), GOMEM_OK);
-  find_then_alloc(a, 132, 865); /* the bottom of a class needs no rounding */
+  find_then_alloc(a, 30, 800);  /* the current block, though 30 @420 fits exactly */
+  find_then_alloc(a, 170, 830); /* the rest of it: then none is current */
+  ck_assert_ptr_null(a->hot);
+  find_then_alloc(a, 30, 420);  /* the exact class, taken whole */
+  ck_assert_ptr_null(a->hot);
+  find_then_alloc(a, 40, 650);  /* class 50 holds two: the one freed last */
+  BLOCKS(a, 0, 100, 250, 50, 690, 10);
+  find_then_alloc(a, 5, 690);   /* carved from, so current */
+  find_then_alloc(a, 60, 0);    /* too big for 5 @695: class 100's block */
+  BLOCKS(a, 60, 40, 250, 50, 695, 5);
+  find_then_alloc(a, 45, 250);  /* too big for 40 @60: class 50's */
   find_then_alloc_nomem(a, 51);
+  BLOCKS(a, 60, 40, 295, 5, 695, 5);
   gomem_allocator_destroy(a);
 
-  /* Completeness walks the request's class past blocks too small. */
+  /* A larger freed block becomes current; completeness walks the
+   * request's own class past blocks too small. */
   a = open_allocator(GOMEM_STRATEGY_TLSF, 1000);
   ck_assert_uint_eq(must_alloc(a, 1000), 0);
   ck_assert_int_eq(gomem_allocator_free(a, 100, 133), GOMEM_OK);
-  ck_assert_int_eq(gomem_allocator_free(a, 500, 132), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_free(a, 500, 134), GOMEM_OK);
+  find_then_alloc(a, 10, 500); /* 134 @500 is current */
+  BLOCKS(a, 100, 133, 510, 124);
   find_then_alloc_nomem(a, 134);
-  find_then_alloc(a, 133, 100);
-  BLOCKS(a, 500, 132);
+  find_then_alloc(a, 133, 100); /* no class above 132..135 holds a block */
+  BLOCKS(a, 510, 124);
+  gomem_allocator_destroy(a);
+
+  /* Rounding up: 65 skips its class 64..65; 64, its bottom, does not. */
+  a = open_allocator(GOMEM_STRATEGY_TLSF, 1000);
+  ck_assert_uint_eq(must_alloc(a, 1000), 0);
+  ck_assert_int_eq(gomem_allocator_free(a, 0, 300), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_free(a, 400, 65), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_free(a, 500, 66), GOMEM_OK);
+  find_then_alloc(a, 300, 0); /* the current block, whole */
+  find_then_alloc(a, 65, 500);
+  find_then_alloc(a, 64, 400);
+  BLOCKS(a, 464, 1, 565, 1);
   gomem_allocator_destroy(a);
 }
 END_TEST
@@ -486,9 +504,15 @@ START_TEST(test_partial_free_middle)
   ck_assert_int_eq(gomem_allocator_free(a, 0, 1), GOMEM_OK);   /* the first unit */
   BLOCKS(a, 0, 1, 100, 50, 400, 100, 999, 1);
   /* A middle piece is allocatable again: for first fit the lowest that
-   * fits, for best fit the smallest (50 < 100). */
-  ck_assert_uint_eq(must_alloc(a, 40), 100);
-  BLOCKS(a, 0, 1, 140, 10, 400, 100, 999, 1);
+   * fits, for best fit the smallest (50 < 100); tlsf carves its current
+   * block, the largest freed (100 @400). */
+  if (strategies[_i] == GOMEM_STRATEGY_TLSF) {
+    ck_assert_uint_eq(must_alloc(a, 40), 400);
+    BLOCKS(a, 0, 1, 100, 50, 440, 60, 999, 1);
+  } else {
+    ck_assert_uint_eq(must_alloc(a, 40), 100);
+    BLOCKS(a, 0, 1, 140, 10, 400, 100, 999, 1);
+  }
   gomem_allocator_destroy(a);
 }
 END_TEST
@@ -724,6 +748,55 @@ static bool hot_scenario(gomem_allocator *a)
   return hot_with_two;
 }
 
+/* tlsf's hot block is its current block, which need not be the lowest:
+ * the front end grows it only over units from hot_floor up, all
+ * allocated. */
+static void current_scenario(gomem_allocator *a)
+{
+  snapshot before = { 0 };
+
+  ck_assert_uint_eq(must_alloc(a, 100), 0);
+  ck_assert_uint_eq(must_alloc(a, 200), 100);
+  ck_assert_int_eq(gomem_allocator_free(a, 200, 100), GOMEM_OK); /* just below */
+  ck_assert_int_eq(gomem_allocator_free(a, 0, 50), GOMEM_OK);    /* apart, smaller */
+  BLOCKS(a, 0, 50, 200, 800);
+  ck_assert_ptr_nonnull(a->hot); /* the larger block stays current */
+  ck_assert_uint_eq(a->hot->off, 200);
+  ck_assert_uint_eq(a->hot_floor, 51);
+  ck_assert_uint_eq(must_alloc(a, 30), 200); /* though 50 @0 is lower and smaller */
+  BLOCKS(a, 0, 50, 230, 770);
+  ck_assert_int_eq(gomem_allocator_free(a, 200, 30), GOMEM_OK);
+  BLOCKS(a, 0, 50, 200, 800);
+
+  /* Ranges that end at hot but start below hot_floor are refused, and
+   * nothing changes. */
+  snapshot_take(a, &before);
+  ck_assert_int_eq(gomem_allocator_free(a, 40, 160), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_allocator_free(a, 49, 151), GOMEM_ERR_INVALID);
+  ck_assert_int_eq(gomem_allocator_free(a, 0, 200), GOMEM_ERR_INVALID);
+  assert_unchanged(a, &before);
+  free(before.blocks.v);
+
+  ck_assert_int_eq(gomem_allocator_free(a, 51, 149), GOMEM_OK); /* from hot_floor */
+  BLOCKS(a, 0, 50, 51, 949);
+  ck_assert_uint_eq(a->hot->off, 51);
+  ck_assert_int_eq(gomem_allocator_free(a, 50, 1), GOMEM_OK); /* joins both */
+  BLOCKS(a, 0, 1000);
+  ck_assert_uint_eq(a->hot_floor, 0);
+
+  ck_assert_uint_eq(must_alloc(a, 1000), 0);
+  ck_assert_ptr_null(a->hot);
+  ck_assert_int_eq(gomem_allocator_free(a, 0, 100), GOMEM_OK);
+  ck_assert_int_eq(gomem_allocator_free(a, 150, 850), GOMEM_OK); /* larger: current */
+  ck_assert_uint_eq(a->hot->off, 150);
+  ck_assert_uint_eq(a->hot_floor, 101);
+  ck_assert_uint_eq(must_alloc(a, 850), 150); /* all of it; the lone block is current */
+  ck_assert_uint_eq(a->hot->off, 0);
+  ck_assert_uint_eq(a->hot_floor, 0);
+  ck_assert_int_eq(gomem_allocator_free(a, 100, 900), GOMEM_OK);
+  BLOCKS(a, 0, 1000);
+}
+
 /* Many allocators alive at once, so that the treap's priorities (seeded
  * by address) give both shapes of two blocks. */
 START_TEST(test_hot_block)
@@ -736,9 +809,16 @@ START_TEST(test_hot_block)
     if (!a[i])
       return;
   }
+  if (strategies[_i] == GOMEM_STRATEGY_TLSF) {
+    for (int i = 0; i < HOT_ALLOCATORS; i++) {
+      current_scenario(a[i]);
+      gomem_allocator_destroy(a[i]);
+    }
+    return;
+  }
   for (int i = 0; i < HOT_ALLOCATORS; i++)
     with += hot_scenario(a[i]);
-  if (strategies[_i] != GOMEM_STRATEGY_TREAP)
+  if (strategies[_i] == GOMEM_STRATEGY_AVL)
     ck_assert_uint_eq(with, 0); /* only a lone block is fast */
   else
     ck_assert_msg(with > 0 && with < HOT_ALLOCATORS, "%zu of %d", with, HOT_ALLOCATORS);

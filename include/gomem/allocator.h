@@ -15,17 +15,23 @@
  * - avl: best fit. alloc(n) takes the smallest free block of at least n
  *   bytes (the lowest offset among equal sizes) and returns its start.
  *   Worst-case O(log b).
- * - tlsf: good fit by size classes: a class per size below 64, then 32
- *   classes per power of two (each 1/32 of its power wide). alloc(n)
- *   rounds n up to the first class whose blocks all hold n and takes the
- *   most recently freed block of the lowest non-empty class from there;
- *   if there is none, it takes the first block of n's own class that holds
- *   n (the most recently freed first). It is complete: it fails only when
- *   no free block is large enough. O(1) whatever the number of free
- *   blocks, except that last case, which walks n's own class (blocks
- *   within 1/32 of n; never for n < 64). free is O(log64 size) (3 steps
- *   for 4 MiB, at most 10), also independent of the number of free blocks,
- *   and refuses any range that is not wholly allocated. Besides 56 bytes
+ * - tlsf: a current block, then good fit by size classes. alloc(n)
+ *   carves the current block when it holds n bytes. Otherwise it rounds n
+ *   up to the first size class whose blocks all hold n (a class per size
+ *   below 64, then 32 classes per power of two, each 1/32 of its power
+ *   wide) and takes the most recently filed block of the lowest non-empty
+ *   class from there; if there is none, the first block of n's own class
+ *   that holds n (the most recently filed first). A block it carves from
+ *   rather than takes whole becomes current. A free that leaves a block
+ *   larger than the current one (or when none is current) makes that block
+ *   current, and a lone free block is current. It is complete: it fails
+ *   only when no free block is large enough. O(1) whatever the number of
+ *   free blocks, except the walk of n's own class (blocks within 1/32 of
+ *   n; never for n < 64), taken only when no larger class has a block.
+ *   free is O(log64 size) (3 steps for 4 MiB, at most 10), also
+ *   independent of the number of free blocks, and O(1) for a range that
+ *   ends where the current block starts; it refuses any range that is not
+ *   wholly allocated. Besides 56 bytes
  *   per free block, it keeps 256 bytes per power of two up to the size
  *   and a radix index of 520-byte nodes: none with one free block, at most
  *   one per 4 KiB window in which a free block ends (plus 1/63 above), so

@@ -348,6 +348,7 @@ static struct gomem_allocator *avl_create(size_t size)
   t->size_root = t->offset_root = NULL;
   t->base.size = size;
   t->base.free_blocks = 0;
+  t->base.hot_floor = 0; /* hot is always the only block */
   block_add(t, b, 0, size);
   return &t->base;
 }

@@ -31,13 +31,17 @@ struct gomem_allocator {
   /* The block the front end serves without calling the backend
    * (allocator-internal.h), or NULL. A backend may point it at a block
    * only when
-   * - no free block lies below it (so the units just below it are
-   *   allocated),
+   * - every unit in [hot_floor, hot->off) is allocated (hot_floor is one
+   *   past the end of the free block below hot, or 0 when there is none,
+   *   so a range ending at hot->off and starting at or after hot_floor is
+   *   allocated and touches no other free block),
    * - alloc would take any size up to its own from it, and
    * - shrinking it at its start (leaving at least one unit), or growing it
    *   at its start over allocated units, changes nothing else in the index;
-   * and after every change it makes, it must set `hot` again. */
+   * and after every change it makes, it must set `hot` and `hot_floor`
+   * again. */
   struct gomem__range *hot;
+  size_t hot_floor;
   size_t size;        /* the managed range is [0, size) */
   size_t free_size;   /* free units */
   size_t free_blocks; /* free blocks, kept by the backend */
@@ -52,7 +56,7 @@ struct gomem_tree_ops {
   gomem_strategy strategy;
 
   /* Allocate the backend's state with everything in [0, size) free and
-   * base.size, base.free_blocks, base.hot set; the front end sets ops and
+   * base.size, base.free_blocks, base.hot, base.hot_floor set; the front end sets ops and
    * free_size.
    * NULL when memory is exhausted. size > 0. */
   struct gomem_allocator *(*create)(size_t size);

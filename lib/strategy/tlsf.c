@@ -11,15 +11,27 @@
  * not empty, and every row a bit in one 64-bit map, so the lowest non-empty
  * class at or above any class is two find-first-set operations away.
  *
- * Allocation (good fit, complete). alloc(n) rounds n up to the first class
- * whose blocks all hold n units and takes the first block of the lowest
- * non-empty class from there on. When there is none, every block that
- * could hold n units is in n's own class, and alloc takes the first block
- * of that class's list that is large enough; only then does it fail. It
- * carves from the start of the block. Cost: O(1) whatever the number of
- * free blocks, except that last step, which walks n's own class (blocks
- * within 1/32 of n) and is taken only when no block of a larger class is
- * free. Sizes below 64 never need it.
+ * Allocation (current block, then good fit; complete). One free block may
+ * be current: alloc(n) carves from its start whenever it holds n units.
+ * Otherwise alloc rounds n up to the first class whose blocks all hold n
+ * units and takes the first block of the lowest non-empty class from
+ * there on. When there is none, every block that could hold n units is in
+ * n's own class, and alloc takes the first block of that class's list
+ * that is large enough; only then does it fail. A block that good fit
+ * carves from (rather than takes whole) becomes current, the old one going
+ * back to its class. A free that leaves a block larger than the current
+ * one, or when none is current, makes that block current; a lone block
+ * always is. Cost: O(1) whatever the number of free blocks, except the
+ * walk of n's own class (blocks within 1/32 of n), taken only when no
+ * block of a larger class is free. Sizes below 64 never need it.
+ *
+ * Why a current block: it is the front end's `hot` (strategy.h), so
+ * carving it and giving back the units just below it (down to one past
+ * the end of the block before it, `hot_floor`) cost a few inline
+ * instructions however many blocks are free; and carving one block from
+ * its start keeps consecutive allocations together in memory. It sits in
+ * no class, so the front end may change its size at will, but in the
+ * radix tree like every block: the key is its end, which does not move.
  *
  * Free (exact validation, O(log64 size)). A radix tree over the pool's
  * 64-unit windows, keyed by where each free block ends, holds in each
@@ -48,10 +60,9 @@
  * min(free blocks, size / 4096) * 64/63 + levels nodes: at most about
  * 13 % of the pool, and none with one free block.
  *
- * The front end's fast block (strategy.h) is the only free block, when
- * there is just one. That block sits in no class and not in the radix tree
- * (a search for one block is a comparison), so the front end may change
- * it at will; it is filed when a second block appears.
+ * A lone free block sits in no class and not in the radix tree (a search
+ * for one block is a comparison); it enters the radix tree when a second
+ * block appears.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -92,6 +103,11 @@ struct rnode {
 struct tlsf {
   struct gomem_allocator base;
   struct block *head, *tail; /* the free blocks in offset order */
+  /* The block alloc carves from while requests fit (the front end's
+   * `hot`), or NULL. It is in no class, so that the front end may change
+   * its size; it is in the radix tree like every block (its end, the key,
+   * stays when its start moves). A lone free block is always current. */
+  struct block *cur;
   /* A block whose gap below (down to its predecessor) is where the next
    * free most likely falls: the block alloc last carved from, or the one
    * after the block it last took whole. NULL if none. */
@@ -443,34 +459,65 @@ static void unlink_block(struct tlsf *t, struct block *b)
     t->tail = b->prev;
 }
 
-/* Down to one block: it leaves the classes and the radix tree and becomes
- * the front end's. */
+/* Point the front end at the current block (strategy.h); the block
+ * below it, if any, ends at or before hot_floor - 1. Called after every
+ * change. */
 static void set_hot(struct tlsf *t)
 {
-  if (t->base.free_blocks != 1) {
-    t->base.hot = NULL;
-    return;
-  }
-  struct block *b = t->head;
-  if (b->cls != NO_CLASS) {
-    index_remove(t, b, window_of_end(end_of(b)));
+  struct block *c = t->cur;
+
+  t->base.hot = c ? &c->range : NULL;
+  t->base.hot_floor = c && c->prev ? end_of(c->prev) + 1 : 0;
+}
+
+/* b becomes the block alloc carves from; the current one goes back to its
+ * class. b is not current, and there are two blocks or more unless b is
+ * the only one (then nothing is current). */
+static void make_current(struct tlsf *t, struct block *b)
+{
+  if (b->cls != NO_CLASS)
     unfile(t, b);
-  }
-  t->base.hot = &b->range;
+  if (t->cur)
+    file_new(t, t->cur);
+  t->cur = b;
+}
+
+/* A free left b where it is: b becomes current when it is larger than the
+ * current block, or when there is none. */
+static void offer(struct tlsf *t, struct block *b)
+{
+  if (b != t->cur && (!t->cur || b->range.size > t->cur->range.size))
+    make_current(t, b);
+}
+
+/* Down to one block: it leaves the classes and the radix tree (a search
+ * for one block is a comparison) and is current. */
+static void make_single(struct tlsf *t)
+{
+  struct block *b = t->head;
+
+  index_remove(t, b, window_of_end(end_of(b)));
+  if (b->cls != NO_CLASS)
+    unfile(t, b);
+  t->cur = b;
 }
 
 /* Take b out of everything (b's range is already accounted for). */
 static void block_remove(struct tlsf *t, struct block *b)
 {
-  if (b->cls != NO_CLASS) {
+  /* With two blocks or more, every block is in the radix tree. */
+  if (t->base.free_blocks >= 2)
     index_remove(t, b, window_of_end(end_of(b)));
+  if (b->cls != NO_CLASS)
     unfile(t, b);
-  }
+  if (t->cur == b)
+    t->cur = NULL;
   unlink_block(t, b);
   if (t->near == b)
     t->near = NULL;
   gomem__pool_put(&t->blocks, b);
-  t->base.free_blocks--;
+  if (--t->base.free_blocks == 1)
+    make_single(t);
 }
 
 /* ---- The strategy table -------------------------------------------------- */
@@ -482,6 +529,7 @@ static void start_over(struct tlsf *t, struct block *b)
   b->prev = b->next = NULL;
   b->cls = NO_CLASS;
   t->head = t->tail = b;
+  t->cur = b;
   t->near = NULL;
   t->root.map = 0;
   t->row_map = 0;
@@ -491,7 +539,7 @@ static void start_over(struct tlsf *t, struct block *b)
     t->heads[c] = NULL;
   t->levels = levels_for(t->base.size);
   t->base.free_blocks = 1;
-  t->base.hot = &b->range;
+  set_hot(t);
 }
 
 static struct gomem_allocator *tlsf_create(size_t size)
@@ -526,13 +574,17 @@ static void tlsf_destroy(struct gomem_allocator *a)
   free(t);
 }
 
+/* The current block when size fits in it, else good fit among the
+ * others (the current block, too small, is in no class). */
 static struct block *choose(const struct tlsf *t, size_t size)
 {
-  if (t->base.free_blocks <= 1) {
-    struct block *b = t->head;
+  struct block *c = t->cur;
 
-    return b && b->range.size >= size ? b : NULL;
-  }
+  if (c && c->range.size >= size)
+    return c;
+  /* A lone block is current. */
+  if (t->base.free_blocks <= 1)
+    return NULL;
   return good_fit(t, size);
 }
 
@@ -563,14 +615,15 @@ static int tlsf_alloc_upto(struct gomem_allocator *a, size_t size, size_t want, 
 
     block_remove(t, b);
     t->near = next;
-    set_hot(t);
-    return GOMEM_OK;
+  } else {
+    /* The end stays, so the radix tree does too. */
+    b->range.off += size;
+    b->range.size -= size;
+    if (b != t->cur)
+      make_current(t, b);
+    t->near = b;
   }
-  /* The end stays, so the radix tree does too. */
-  b->range.off += size;
-  b->range.size -= size;
-  refile(t, b);
-  t->near = b;
+  set_hot(t);
   return GOMEM_OK;
 }
 
@@ -581,7 +634,8 @@ static int tlsf_alloc(struct gomem_allocator *a, size_t size, size_t *offset)
   return tlsf_alloc_upto(a, size, size, offset, &len);
 }
 
-/* [offset, end) becomes a block of its own, after prev. */
+/* [offset, end) becomes a block of its own, after prev, filed unless it
+ * is the only one. */
 static int add_block(struct tlsf *t, struct block *prev, size_t offset, size_t end)
 {
   struct block *only = t->base.free_blocks == 1 ? t->head : NULL;
@@ -608,13 +662,11 @@ static int add_block(struct tlsf *t, struct block *prev, size_t offset, size_t e
       gomem__pool_put(&t->blocks, b);
       return GOMEM_ERR_NOMEM;
     }
-    if (only)
-      file_new(t, only);
+    /* only is current: it stays out of the classes. */
     file_new(t, b);
   }
   link_after(t, prev, b);
   t->base.free_blocks++;
-  set_hot(t);
   return GOMEM_OK;
 }
 
@@ -623,7 +675,8 @@ static int grow_left(struct tlsf *t, struct block *left, size_t end)
 {
   size_t w_old = window_of_end(end_of(left)), w_new = window_of_end(end);
 
-  if (left->cls != NO_CLASS && w_old != w_new) {
+  /* With two blocks or more, every block is in the radix tree. */
+  if (t->base.free_blocks >= 2 && w_old != w_new) {
     if (index_insert(t, left, w_new) != 0)
       return GOMEM_ERR_NOMEM;
     index_remove(t, left, w_old);
@@ -656,6 +709,7 @@ static int tlsf_free(struct gomem_allocator *a, size_t offset, size_t size)
   if (right && right->range.off != end)
     right = NULL;
 
+  struct block *merged = right ? right : left;
   if (left && right) {
     /* right takes left's place: right's end, and so its window, stay. */
     size_t start = left->range.off, right_end = end_of(right);
@@ -664,7 +718,6 @@ static int tlsf_free(struct gomem_allocator *a, size_t offset, size_t size)
     right->range.off = start;
     right->range.size = right_end - start;
     refile(t, right);
-    set_hot(t);
   } else if (right) {
     right->range.off = offset;
     right->range.size += size;
@@ -679,7 +732,10 @@ static int tlsf_free(struct gomem_allocator *a, size_t offset, size_t size)
 
     if (rc != GOMEM_OK)
       return rc;
+    merged = before ? before->next : t->head;
   }
+  offer(t, merged);
+  set_hot(t);
   a->free_size += size;
   return GOMEM_OK;
 }
@@ -688,13 +744,10 @@ static void tlsf_reset(struct gomem_allocator *a)
 {
   struct tlsf *t = tlsf_of(a);
 
+  /* Down to one block, which leaves the classes and the radix tree. */
   while (t->head && t->head != t->tail)
     block_remove(t, t->tail);
   struct block *b = t->head;
-  if (b && b->cls != NO_CLASS) {
-    index_remove(t, b, window_of_end(end_of(b)));
-    unfile(t, b);
-  }
   /* create() took a block and blocks only go back to the pool's free
    * list, so this get never needs malloc and cannot fail. */
   if (!b)
@@ -760,7 +813,8 @@ static bool classes_sound(const struct tlsf *t)
   }
   if (t->row_map >> t->rows != 0)
     return false;
-  return filed == (t->base.free_blocks >= 2 ? t->base.free_blocks : 0);
+  /* Every block but the current one, from two blocks on. */
+  return filed == (t->base.free_blocks >= 2 ? t->base.free_blocks - (t->cur != NULL) : 0);
 }
 
 /* Every slot in use holds a child (or, at the bottom, the first block that
@@ -807,6 +861,16 @@ static bool index_sound(const struct tlsf *t)
   return windows == expect;
 }
 
+/* b is in the offset list. */
+static bool listed(const struct tlsf *t, const struct block *b)
+{
+  const struct block *x = t->head;
+
+  while (x && x != b)
+    x = x->next;
+  return x != NULL;
+}
+
 static int tlsf_check(const struct gomem_allocator *a, size_t *depth)
 {
   const struct tlsf *t = tlsf_of_const(a);
@@ -815,21 +879,16 @@ static int tlsf_check(const struct gomem_allocator *a, size_t *depth)
   if (!list_sound(t))
     return -1;
   /* The list is sound, so the walks below terminate. */
-  if (a->hot != (a->free_blocks == 1 ? &t->head->range : NULL))
+  if (a->free_blocks == 1 && t->cur != t->head)
     return -1;
-  if (a->free_blocks == 1 && t->head->cls != NO_CLASS)
+  if (t->cur && (!listed(t, t->cur) || t->cur->cls != NO_CLASS))
+    return -1;
+  if (a->hot != (t->cur ? &t->cur->range : NULL) ||
+      a->hot_floor != (t->cur && t->cur->prev ? end_of(t->cur->prev) + 1 : 0))
     return -1;
   if (!classes_sound(t) || !index_sound(t))
     return -1;
-  if (t->near) {
-    const struct block *b = t->head;
-
-    while (b && b != t->near)
-      b = b->next;
-    if (!b)
-      return -1;
-  }
-  return 0;
+  return t->near && !listed(t, t->near) ? -1 : 0;
 }
 
 /* ---- Taking a chosen range (aligned allocation) -------------------------- */

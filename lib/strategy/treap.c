@@ -221,6 +221,7 @@ static struct gomem_allocator *treap_create(size_t size)
   t->base.size = size;
   t->base.free_blocks = 1;
   t->base.hot = hot_block(t);
+  t->base.hot_floor = 0; /* hot is always the lowest block */
   return &t->base;
 }
 
