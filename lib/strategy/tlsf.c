@@ -46,8 +46,9 @@
  * the end means that carving from a block's start and growing a block
  * downwards (a free just below it) leave the radix tree alone. Free also
  * remembers one gap between two neighbouring free blocks, the one below
- * the block alloc last carved from (or took whole): a free inside it, the
- * common alloc-then-free pattern, needs no search at all.
+ * the block alloc last carved from (or took whole), or below the block
+ * after the last range freed: a free inside it, as in alloc-then-free or
+ * frees in address order, needs no search at all.
  *
  * Levels: ceil(log64((size - 1) / 64 + 1)), at least 1 (2 for 64 KiB,
  * 3 for 4 MiB, 10 for a 64-bit size).
@@ -109,8 +110,9 @@ struct tlsf {
    * stays when its start moves). A lone free block is always current. */
   struct block *cur;
   /* A block whose gap below (down to its predecessor) is where the next
-   * free most likely falls: the block alloc last carved from, or the one
-   * after the block it last took whole. NULL if none. */
+   * free most likely falls: the block alloc last carved from, the one
+   * after the block it last took whole, or the first block after the
+   * last range freed. NULL if none. */
   struct block *near;
   uint64_t row_map;          /* bit r: row r has a non-empty class */
   uint32_t *class_map;       /* per row, bit c: class r * 32 + c is non-empty */
@@ -706,6 +708,7 @@ static int tlsf_free(struct gomem_allocator *a, size_t offset, size_t size)
   if ((right && right->range.off < end) || (before && end_of(before) > offset))
     return GOMEM_ERR_INVALID;
   struct block *left = before && end_of(before) == offset ? before : NULL;
+  struct block *after = right;
   if (right && right->range.off != end)
     right = NULL;
 
@@ -736,6 +739,10 @@ static int tlsf_free(struct gomem_allocator *a, size_t offset, size_t size)
   }
   offer(t, merged);
   set_hot(t);
+  /* Frees in address order, either way, fall next to this one: in the
+   * gap below `after`, which survives every case above. */
+  if (after)
+    t->near = after;
   a->free_size += size;
   return GOMEM_OK;
 }
