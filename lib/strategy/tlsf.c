@@ -116,7 +116,9 @@ struct tlsf {
   struct block *near;
   uint64_t row_map;          /* bit r: row r has a non-empty class */
   uint32_t *class_map;       /* per row, bit c: class r * 32 + c is non-empty */
-  struct block **heads;      /* the list of each class */
+  /* The list of each class; heads[c] means something only while c's bit
+   * in class_map is set, so that no reset has to clear them all. */
+  struct block **heads;
   uint32_t rows;             /* rows that class_map and heads have room for */
   unsigned levels;           /* radix levels, the root's included */
   struct rnode root;
@@ -170,10 +172,15 @@ static uint32_t rows_for(size_t size)
   return (class_of(size) >> SL_BITS) + 1;
 }
 
+static bool class_used(const struct tlsf *t, uint32_t c)
+{
+  return (t->class_map[c >> SL_BITS] >> (c & (SL_COUNT - 1))) & 1;
+}
+
 /* Put b at the head of class c's list (c = class_of(b's size)). */
 static void file(struct tlsf *t, struct block *b, uint32_t c)
 {
-  struct block *first = t->heads[c];
+  struct block *first = class_used(t, c) ? t->heads[c] : NULL;
 
   b->cls = c;
   b->cprev = NULL;
@@ -241,7 +248,7 @@ static struct block *good_fit(const struct tlsf *t, size_t s)
     }
   }
   /* Completeness: only n's own class can still hold a fitting block. */
-  if (up == own || (own >> SL_BITS) >= t->rows)
+  if (up == own || (own >> SL_BITS) >= t->rows || !class_used(t, own))
     return NULL;
   for (struct block *b = t->heads[own]; b; b = b->cnext) {
     if (b->range.size >= s)
@@ -266,8 +273,6 @@ static int ensure_rows(struct tlsf *t)
     return -1; /* the larger map is harmless */
   for (uint32_t i = t->rows; i < rows; i++)
     map[i] = 0;
-  for (uint32_t c = t->rows * SL_COUNT; c < rows * SL_COUNT; c++)
-    heads[c] = NULL;
   t->heads = heads;
   t->rows = rows;
   return 0;
@@ -537,8 +542,6 @@ static void start_over(struct tlsf *t, struct block *b)
   t->row_map = 0;
   for (uint32_t r = 0; r < t->rows; r++)
     t->class_map[r] = 0;
-  for (uint32_t c = 0; c < t->rows * SL_COUNT; c++)
-    t->heads[c] = NULL;
   t->levels = levels_for(t->base.size);
   t->base.free_blocks = 1;
   set_hot(t);
@@ -804,12 +807,12 @@ static bool classes_sound(const struct tlsf *t)
 
     for (uint32_t c = r * SL_COUNT; c < (r + 1) * SL_COUNT; c++) {
       const struct block *prev = NULL;
-      bool used = t->heads[c] != NULL;
+      bool used = class_used(t, c);
 
-      if (used != ((t->class_map[r] >> (c & (SL_COUNT - 1))) & 1))
+      if (used && !t->heads[c])
         return false;
       row_used |= used;
-      for (const struct block *b = t->heads[c]; b; prev = b, b = b->cnext) {
+      for (const struct block *b = used ? t->heads[c] : NULL; b; prev = b, b = b->cnext) {
         if (++filed > t->base.free_blocks || b->cls != c || class_of(b->range.size) != c ||
             b->cprev != prev)
           return false;
