@@ -377,6 +377,32 @@ static void index_remove(struct tlsf *t, struct block *b, size_t w)
   }
 }
 
+/* b's end moves up from window w_old to w_new > w_old over units that
+ * were allocated, so no other block ends between them. When one bottom
+ * node covers both windows this is one walk down, not an insert and a
+ * remove. -1 when a node is needed and none can be had: nothing changed
+ * then. */
+static int index_move(struct tlsf *t, struct block *b, size_t w_old, size_t w_new)
+{
+  if ((w_old >> FANOUT_BITS) != (w_new >> FANOUT_BITS)) {
+    if (index_insert(t, b, w_new) != 0)
+      return -1;
+    index_remove(t, b, w_old);
+    return 0;
+  }
+  struct rnode *n = &t->root;
+  for (unsigned level = t->levels - 1; level > 0; level--)
+    n = n->slot[digit(w_old, level)];
+  unsigned d_old = digit(w_old, 0), d_new = digit(w_new, 0);
+  /* No block after b ends in w_old; an earlier one stays the first. */
+  if (n->slot[d_old] == b)
+    n->map &= ~bit(d_old);
+  /* No block before b ends in w_new; b->next may, after b. */
+  n->slot[d_new] = b;
+  n->map |= bit(d_new);
+  return 0;
+}
+
 /* The first block under n, a node at the given level. */
 static struct block *leftmost(const struct rnode *n, unsigned level)
 {
@@ -681,11 +707,8 @@ static int grow_left(struct tlsf *t, struct block *left, size_t end)
   size_t w_old = window_of_end(end_of(left)), w_new = window_of_end(end);
 
   /* With two blocks or more, every block is in the radix tree. */
-  if (t->base.free_blocks >= 2 && w_old != w_new) {
-    if (index_insert(t, left, w_new) != 0)
-      return GOMEM_ERR_NOMEM;
-    index_remove(t, left, w_old);
-  }
+  if (t->base.free_blocks >= 2 && w_old != w_new && index_move(t, left, w_old, w_new) != 0)
+    return GOMEM_ERR_NOMEM;
   left->range.size = end - left->range.off;
   refile(t, left);
   return GOMEM_OK;
