@@ -163,34 +163,6 @@ static inline void model_lone_current(model *m)
     m->cur = m->nruns ? m->runs[0].end - 1 : MODEL_NONE;
 }
 
-/* Whether tlsf may put n units at off: the current run when it holds n;
- * else off starts a run of the lowest class at or above n's rounded-up
- * class among all runs, or there is none and it is of n's own class and
- * holds n. (A current run too short for n is of a class below n's
- * rounded-up one, and too short for the own-class case: it never
- * matters there.) */
-static inline bool model_good_fit(const model *m, size_t n, size_t off)
-{
-  size_t up = model_class_up(n), best = (size_t)-1, at = m->nruns;
-  size_t ci = model_run_of(m, m->cur);
-
-  if (ci < m->nruns && m->runs[ci].end - m->runs[ci].start >= n)
-    return m->runs[ci].start == off;
-  for (size_t i = 0; i < m->nruns; i++) {
-    size_t c = model_class(m->runs[i].end - m->runs[i].start);
-    if (c >= up && c < best)
-      best = c;
-    if (m->runs[i].start == off)
-      at = i;
-  }
-  if (at == m->nruns)
-    return false;
-  size_t len = m->runs[at].end - m->runs[at].start;
-  if (best != (size_t)-1)
-    return model_class(len) == best;
-  return model_class(len) == model_class(n) && len >= n;
-}
-
 static inline void model_insert_run(model *m, size_t at, model_run r)
 {
   memmove(&m->runs[at + 1], &m->runs[at], (m->nruns - at) * sizeof(*m->runs));
@@ -286,6 +258,34 @@ static inline bool model_runs_consistent(const model *m)
     n++;
   }
   return n == m->nruns && free_units == m->free_size;
+}
+
+/* Whether tlsf may put n units at off: the current run when it holds n;
+ * else off starts a run of the lowest class at or above n's rounded-up
+ * class among all runs, or there is none and it is of n's own class and
+ * holds n. (A current run too short for n is of a class below n's
+ * rounded-up one, and too short for the own-class case: it never
+ * matters there.) */
+static inline bool model_good_fit(const model *m, size_t n, size_t off)
+{
+  size_t up = model_class_up(n), best = (size_t)-1, at = m->nruns;
+  size_t ci = model_run_of(m, m->cur);
+
+  if (ci < m->nruns && m->runs[ci].end - m->runs[ci].start >= n)
+    return m->runs[ci].start == off;
+  for (size_t i = 0; i < m->nruns; i++) {
+    size_t c = model_class(m->runs[i].end - m->runs[i].start);
+    if (c >= up && c < best)
+      best = c;
+    if (m->runs[i].start == off)
+      at = i;
+  }
+  if (at == m->nruns)
+    return false;
+  size_t len = m->runs[at].end - m->runs[at].start;
+  if (best != (size_t)-1)
+    return model_class(len) == best;
+  return model_class(len) == model_class(n) && len >= n;
 }
 
 #endif /* GOMEM_TEST_MODEL_H */
