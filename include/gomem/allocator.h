@@ -30,8 +30,8 @@
  *   n; never for n < 64), taken only when no larger class has a block.
  *   free is O(log64 size) (3 steps for 4 MiB, at most 10), also
  *   independent of the number of free blocks, and O(1) for a range that
- *   ends where the current block starts; it refuses any range that is not
- *   wholly allocated. Besides 56 bytes
+ *   ends where the current block starts and touches no other free block;
+ *   it refuses any range that is not wholly allocated. Besides 56 bytes
  *   per free block, it keeps 256 bytes per power of two up to the size
  *   and a radix index of 520-byte nodes: none with one free block, at most
  *   one per 4 KiB window in which a free block ends (plus 1/63 above), so
