@@ -193,11 +193,12 @@ static inline bool model_take(model *m, size_t off, size_t len)
     model_insert_run(m, i, left);
   memset(m->used + off, 1, len);
   m->free_size -= len;
-  /* Carving a run's start makes it current; taking the current run whole
-   * leaves none. */
-  if (left.end == left.start && right.end > right.start)
+  /* Carving a run's start makes it current; the current run stays
+   * current in what is left above the range (the block keeps its end), or
+   * with nothing left there none is. */
+  if (right.end > right.start && (was_cur || left.end == left.start))
     m->cur = right.end - 1;
-  else if (was_cur && right.end == right.start)
+  else if (was_cur)
     m->cur = MODEL_NONE;
   model_lone_current(m);
   return true;

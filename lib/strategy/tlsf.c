@@ -926,11 +926,33 @@ static int tlsf_check(const struct gomem_allocator *a, size_t *depth)
 
 /* ---- Taking a chosen range (aligned allocation) -------------------------- */
 
-/* Take [offset, offset + size) from inside the block b it lies in. b keeps
- * its end (so its place in the radix index) and becomes the upper rest;
+/* b's end moves down to end, which is above its start. Unlike a growing
+ * end (index_move), the new window may hold the block before b, which
+ * stays the first there, and the old one the block after b, which becomes
+ * the first there: an insert and a remove say both. */
+static int shrink_end(struct tlsf *t, struct block *b, size_t end)
+{
+  size_t w_old = window_of_end(end_of(b)), w_new = window_of_end(end);
+
+  /* With two blocks or more, every block is in the radix tree. */
+  if (t->base.free_blocks >= 2 && w_old != w_new) {
+    if (index_insert(t, b, w_new) != 0)
+      return GOMEM_ERR_NOMEM;
+    index_remove(t, b, w_old);
+  }
+  b->range.size = end - b->range.off;
+  refile(t, b);
+  return GOMEM_OK;
+}
+
+/* Take [offset, offset + size) from inside the block b it lies in, the
+ * current block following the rules of alloc: a block whose start is
+ * taken becomes current, and one that loses its end stops being current
+ * (unless it is the only one). b keeps its end (so its place in the radix
+ * index) and becomes the upper rest;
  * the lower rest is a new block before it, and when that cannot be had b
  * is put back as it was. Only a block that loses its end moves windows,
- * which grow_left does with the same all-or-nothing care. */
+ * which shrink_end does with the same all-or-nothing care. */
 static int tlsf_take_at(struct gomem_allocator *a, size_t offset, size_t size)
 {
   struct tlsf *t = tlsf_of(a);
@@ -942,9 +964,13 @@ static int tlsf_take_at(struct gomem_allocator *a, size_t offset, size_t size)
     struct block *next = b->next;
     block_remove(t, b);
     t->near = next;
-    set_hot(t);
   } else if (cut == end) {
-    rc = grow_left(t, b, offset);
+    rc = shrink_end(t, b, offset);
+    /* As when alloc takes the current block whole: none is current. */
+    if (rc == GOMEM_OK && b == t->cur && t->base.free_blocks >= 2) {
+      file_new(t, b);
+      t->cur = NULL;
+    }
   } else {
     b->range.off = cut;
     b->range.size = end - cut;
@@ -954,7 +980,12 @@ static int tlsf_take_at(struct gomem_allocator *a, size_t offset, size_t size)
       b->range.size = end - start;
       refile(t, b);
     }
+    /* As when alloc carves a block's start: it becomes current. */
+    if (start == offset && b != t->cur)
+      make_current(t, b);
   }
+  /* Every case may move the current block's lower neighbour. */
+  set_hot(t);
   if (rc == GOMEM_OK)
     a->free_size -= size;
   return rc;

@@ -182,6 +182,18 @@ static bool check_map(struct prog *p)
   return true;
 }
 
+/* tlsf's current block, which the front end carves as `hot`, is the
+ * model's current run. */
+static bool hot_is_current(const struct prog *p, const gomem_allocator *a)
+{
+  size_t i = model_run_of(&p->m, p->m.cur);
+
+  if (i == p->m.nruns)
+    return a->hot == NULL;
+  return a->hot && a->hot->off == units(p, p->m.runs[i].start)
+         && a->hot->size == units(p, p->m.runs[i].end - p->m.runs[i].start);
+}
+
 static bool check_state(struct prog *p)
 {
   const gomem_allocator *a = view(p);
@@ -194,6 +206,8 @@ static bool check_state(struct prog *p)
   CHECK(gomem__allocator_check(a, &depth) == 0);
   CHECK(gomem_allocator_foreach_free(a, compare_block, &w) == 0);
   CHECK(w.same && w.seen == p->m.nruns);
+  if (p->policy == GOOD_FIT)
+    CHECK(hot_is_current(p, a));
   if (p->c) {
     CHECK(gomem_chunk_size(p->c) == p->m.size);
     CHECK(gomem_chunk_free_size(p->c) == p->m.free_size);
