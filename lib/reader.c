@@ -232,11 +232,14 @@ static inline void copy_bytes(unsigned char *dst, const unsigned char *src, size
 static void take(gomem_reader *r, unsigned char *dst, size_t n)
 {
   size_t step = min_size(here(r), n);
-  if (dst && step) {
-    copy_bytes(dst, r->win.cur, step);
-    dst += step;
+  /* Not even by 0: an empty segment's window may be two NULLs. */
+  if (step) {
+    if (dst) {
+      copy_bytes(dst, r->win.cur, step);
+      dst += step;
+    }
+    advance(r, step);
   }
-  advance(r, step);
   n -= step;
   if (n == 0)
     return;
