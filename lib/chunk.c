@@ -70,7 +70,8 @@ void gomem__chunk_park(gomem_chunk *c)
 {
   if (!c->region.ptr)
     return;
-  gomem__track_release(c->base, c->region.size);
+  /* region_release tells the checkers, as the chunk cache or the origin
+   * takes the region. */
   gomem__region_release(&c->region);
   c->base = NULL;
 }
